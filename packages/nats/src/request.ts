@@ -1,0 +1,41 @@
+/** Request/reply with a deadline: every failure becomes a ChatError, never a hang. */
+import { errors, type NatsConnection } from '@nats-io/nats-core';
+import { ServiceError } from '@nats-io/services';
+import { ChatError, ErrorCode, isErrorCode } from '@chat/protocol';
+import { decodeJson, encodeJson } from './codec.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+
+export async function request<T>(
+  nc: NatsConnection,
+  subject: string,
+  payload: unknown,
+  timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+): Promise<T> {
+  let reply: Awaited<ReturnType<NatsConnection['request']>>;
+  try {
+    reply = await nc.request(subject, encodeJson(payload), { timeout: timeoutMs });
+  } catch (err) {
+    throw toUnavailable(subject, err);
+  }
+  if (ServiceError.isServiceError(reply)) {
+    const body = decodeJson(reply.data) as { code?: unknown; message?: unknown } | undefined;
+    if (body && isErrorCode(body.code)) {
+      throw new ChatError(body.code, typeof body.message === 'string' ? body.message : body.code);
+    }
+    const serviceError = ServiceError.toServiceError(reply);
+    throw new ChatError(ErrorCode.INTERNAL, serviceError?.message ?? 'service error');
+  }
+  return decodeJson(reply.data) as T;
+}
+
+function toUnavailable(subject: string, err: unknown): ChatError {
+  const service = subject.split('.')[0];
+  if (err instanceof errors.RequestError && err.isNoResponders()) {
+    return new ChatError(ErrorCode.UNAVAILABLE, `the ${service} service is not running`);
+  }
+  if (err instanceof errors.TimeoutError || (err instanceof Error && err.cause instanceof errors.TimeoutError)) {
+    return new ChatError(ErrorCode.UNAVAILABLE, `the ${service} service did not answer in time`);
+  }
+  return new ChatError(ErrorCode.UNAVAILABLE, `the ${service} service could not be reached`);
+}

@@ -1,0 +1,72 @@
+/**
+ * Declares request/reply endpoints with @nats-io/services, so `nats micro ls|info|stats` discover them.
+ * Each endpoint validates its JSON payload, runs its handler concurrently with others, and answers with the
+ * result or with a service error whose body is the ChatError's {code, message}.
+ */
+import type { NatsConnection } from '@nats-io/nats-core';
+import { type Service, type ServiceMsg, Svcm } from '@nats-io/services';
+import type { TSchema, Static } from '@sinclair/typebox';
+import { ChatError, ErrorCode, type Validator } from '@chat/protocol';
+import { decodeJson, encodeJson } from './codec.js';
+import type { NatsLogger } from './connect.js';
+
+export interface EndpointSpec<S extends TSchema = TSchema> {
+  subject: string;
+  validator: Validator<S>;
+  handle(payload: Static<S>): Promise<unknown>;
+}
+
+export interface ServiceSpec {
+  name: string;
+  version: string;
+  description: string;
+  queue: string;
+  endpoints: Record<string, EndpointSpec>;
+}
+
+export function endpoint<S extends TSchema>(spec: EndpointSpec<S>): EndpointSpec {
+  return spec as unknown as EndpointSpec;
+}
+
+export async function startService(
+  nc: NatsConnection,
+  spec: ServiceSpec,
+  logger: NatsLogger & { error(obj: object, msg: string): void },
+): Promise<Service> {
+  const service = await new Svcm(nc).add({
+    name: spec.name,
+    version: spec.version,
+    description: spec.description,
+    queue: spec.queue,
+  });
+  for (const [name, ep] of Object.entries(spec.endpoints)) {
+    service.addEndpoint(name, {
+      subject: ep.subject,
+      handler: (err, msg) => {
+        if (err) {
+          logger.error({ err, endpoint: name }, 'nats endpoint stopped');
+          return;
+        }
+        void answer(ep, msg, logger);
+      },
+    });
+  }
+  return service;
+}
+
+async function answer(
+  ep: EndpointSpec,
+  msg: ServiceMsg,
+  logger: { error(obj: object, msg: string): void },
+): Promise<void> {
+  try {
+    const payload = ep.validator.assert(decodeJson(msg.data));
+    const result = await ep.handle(payload);
+    msg.respond(encodeJson(result ?? null));
+  } catch (err) {
+    const chatError =
+      err instanceof ChatError ? err : new ChatError(ErrorCode.INTERNAL, 'internal error');
+    if (!(err instanceof ChatError)) logger.error({ err, subject: ep.subject }, 'endpoint failed');
+    msg.respondError(chatError.statusCode, chatError.message, encodeJson(chatError.toJSON()));
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The WebSocket protocol: JSON text frames. docs/protocol.md is the prose version of this file.
+ * Client frames are validated field by field; unknown fields are refused so typos fail loudly.
+ */
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { ErrorBody } from './errors.js';
+import { MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_REF_LENGTH } from './limits.js';
+import { type ChatMessage, type Room, RoomId, type UserRef } from './models.js';
+
+const Ref = Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH });
+const strict = { additionalProperties: false } as const;
+
+export const JoinFrame = Type.Object({ type: Type.Literal('join'), room: RoomId, ref: Ref }, strict);
+export const LeaveFrame = Type.Object({ type: Type.Literal('leave'), room: RoomId, ref: Ref }, strict);
+export const SendFrame = Type.Object(
+  // The length limit is checked after trimming (MESSAGE_TOO_LONG), so the schema bounds only the frame.
+  { type: Type.Literal('send'), room: RoomId, text: Type.String({ maxLength: MAX_FRAME_BYTES }), ref: Ref },
+  strict,
+);
+export const HistoryFrame = Type.Object(
+  {
+    type: Type.Literal('history'),
+    room: RoomId,
+    before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_PAGE })),
+    ref: Ref,
+  },
+  strict,
+);
+export const PingFrame = Type.Object({ type: Type.Literal('ping'), ref: Ref }, strict);
+
+export type JoinFrame = Static<typeof JoinFrame>;
+export type LeaveFrame = Static<typeof LeaveFrame>;
+export type SendFrame = Static<typeof SendFrame>;
+export type HistoryFrame = Static<typeof HistoryFrame>;
+export type PingFrame = Static<typeof PingFrame>;
+export type ClientFrame = JoinFrame | LeaveFrame | SendFrame | HistoryFrame | PingFrame;
+export type ClientFrameType = ClientFrame['type'];
+
+export const clientFrameSchemas: Record<ClientFrameType, TSchema> = {
+  join: JoinFrame,
+  leave: LeaveFrame,
+  send: SendFrame,
+  history: HistoryFrame,
+  ping: PingFrame,
+};
+
+// Server → client.
+export interface JoinResult {
+  room: Room;
+  messages: ChatMessage[];
+}
+export interface HistoryResult {
+  room: string;
+  messages: ChatMessage[];
+}
+export interface PingResult {
+  time: string;
+}
+export interface ReplyOk<T = unknown> {
+  type: 'reply';
+  ref: string;
+  ok: true;
+  data: T;
+}
+export interface ReplyError {
+  type: 'reply';
+  ref: string | null;
+  ok: false;
+  error: ErrorBody;
+}
+export type ReplyFrame = ReplyOk | ReplyError;
+
+export interface MessageEvent {
+  type: 'message';
+  room: string;
+  message: ChatMessage;
+}
+export interface JoinedEvent {
+  type: 'joined';
+  room: string;
+  user: UserRef;
+}
+export interface LeftEvent {
+  type: 'left';
+  room: string;
+  user: UserRef;
+}
+export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent;
+export type ServerFrame = ReplyFrame | RoomEvent;
+
+/** Close codes the gateway uses besides the standard ones. */
+export const CloseCode = {
+  /** 1008 policy violation: the user's session ended (logout, disabled, deleted). */
+  POLICY: 1008,
+  /** 1009: a frame exceeded MAX_FRAME_BYTES. */
+  TOO_BIG: 1009,
+  /** 1012 service restart: reconnect, ideally with backoff. */
+  RESTART: 1012,
+  /** 1003 unsupported data: a binary frame. */
+  UNSUPPORTED: 1003,
+} as const;

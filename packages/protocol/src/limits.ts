@@ -1,0 +1,10 @@
+/** Limits every part of the system agrees on; documented in docs/protocol.md. */
+export const MAX_MESSAGE_CHARS = 4000;
+export const HISTORY_ON_JOIN = 50;
+export const MAX_HISTORY_PAGE = 100;
+/** WebSocket frames above this many bytes close the socket with code 1009 (message too big). */
+export const MAX_FRAME_BYTES = 32 * 1024;
+export const MAX_REF_LENGTH = 64;
+export const MAX_ROOM_ID_LENGTH = 64;
+export const MAX_ROOM_TITLE_LENGTH = 100;
+export const MIN_PASSWORD_LENGTH = 8;

@@ -1,0 +1,46 @@
+/** The shapes of users, rooms and messages as every API shows them. */
+import { type Static, Type } from '@sinclair/typebox';
+import { MAX_ROOM_TITLE_LENGTH } from './limits.js';
+import { ROOM_ID_PATTERN } from './subjects.js';
+
+export const RoomId = Type.String({ pattern: ROOM_ID_PATTERN, description: 'room id, a safe NATS subject token' });
+
+export const UserRef = Type.Object({ id: Type.String(), username: Type.String() });
+export type UserRef = Static<typeof UserRef>;
+
+export const PublicUser = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  isStaff: Type.Boolean(),
+  isAdmin: Type.Boolean(),
+});
+export type PublicUser = Static<typeof PublicUser>;
+
+/** What the auth service tells other services about a user: the flags as they are now. */
+export const UserFlags = Type.Composite([
+  PublicUser,
+  Type.Object({ disabled: Type.Boolean() }),
+]);
+export type UserFlags = Static<typeof UserFlags>;
+
+export const AdminUserView = Type.Composite([
+  UserFlags,
+  Type.Object({ createdAt: Type.String({ format: 'date-time' }) }),
+]);
+export type AdminUserView = Static<typeof AdminUserView>;
+
+export const Room = Type.Object({
+  id: RoomId,
+  title: Type.String({ minLength: 1, maxLength: MAX_ROOM_TITLE_LENGTH }),
+  staffOnly: Type.Boolean(),
+});
+export type Room = Static<typeof Room>;
+
+export const ChatMessage = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer({ minimum: 1, description: 'per room, strictly increasing, no gaps' }),
+  author: UserRef,
+  text: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type ChatMessage = Static<typeof ChatMessage>;

@@ -1,0 +1,40 @@
+/**
+ * NATS subject names: the single source of truth. Room ids are validated against ROOM_ID_PATTERN before they
+ * are ever put into a subject, so `>`, `*`, dots and whitespace can never widen a subscription.
+ */
+import { MAX_ROOM_ID_LENGTH } from './limits.js';
+
+export const ROOM_ID_PATTERN = `^[a-z0-9][a-z0-9_-]{0,${MAX_ROOM_ID_LENGTH - 1}}$`;
+const roomIdRegExp = new RegExp(ROOM_ID_PATTERN);
+
+export function isValidRoomId(id: unknown): id is string {
+  return typeof id === 'string' && roomIdRegExp.test(id);
+}
+
+/** Events of one room: messages and join/leave notices. Only the rooms service publishes here. */
+export function roomSubject(roomId: string): string {
+  if (!isValidRoomId(roomId)) throw new Error(`unsafe room id for a subject: ${JSON.stringify(roomId)}`);
+  return `room.${roomId}`;
+}
+
+/** Request/reply endpoints, grouped per service as @nats-io/services registers them. */
+export const Subjects = {
+  auth: {
+    service: 'auth',
+    userGet: 'auth.user.get',
+  },
+  rooms: {
+    service: 'rooms',
+    join: 'rooms.join',
+    leave: 'rooms.leave',
+    send: 'rooms.send',
+    history: 'rooms.history',
+  },
+  /** Broadcast when rooms are created, changed or deleted, for live room lists. */
+  roomsChanged: 'rooms.changed',
+  /** Broadcast when a user's flags change, so holders of cached flags can drop them. */
+  userChanged: 'auth.events.user.changed',
+} as const;
+
+/** Queue group shared by instances of a service so each request is handled once. */
+export const QUEUE_GROUP = 'q';

@@ -1,0 +1,29 @@
+/** The one place where a failure becomes an HTTP answer: {code, message}; 5xx details are logged, not sent. */
+import { ChatError, ErrorCode, type ErrorBody } from '@chat/protocol';
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ChatError, request, reply) => {
+    if (error instanceof ChatError) {
+      return reply.code(error.statusCode).send(error.toJSON());
+    }
+    const status = error.statusCode ?? 500;
+    if (error.validation) {
+      return reply.code(400).send(body(ErrorCode.BAD_REQUEST, `${error.validationContext ?? 'request'}${error.message.replace(/^[a-z]+/, '')}`));
+    }
+    if (status === 429) return reply.code(429).send(body(ErrorCode.RATE_LIMITED, error.message));
+    if (status >= 400 && status < 500) {
+      const code = status === 401 ? ErrorCode.UNAUTHORIZED : status === 403 ? ErrorCode.FORBIDDEN : status === 404 ? ErrorCode.NOT_FOUND : ErrorCode.BAD_REQUEST;
+      return reply.code(status).send(body(code, error.message));
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(body(ErrorCode.INTERNAL, 'internal error'));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(body(ErrorCode.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}
+
+function body(code: ErrorCode, message: string): ErrorBody {
+  return { code, message };
+}

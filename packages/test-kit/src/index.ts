@@ -1,0 +1,5 @@
+export * from './database.js';
+export * from './free-port.js';
+export * from './keys.js';
+export * from './nats-server.js';
+export * from './ws-client.js';

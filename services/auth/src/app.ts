@@ -1,0 +1,52 @@
+/** The auth service: users, passwords, tokens. buildApp is what tests and the entry point both start. */
+import fastifyRateLimit from '@fastify/rate-limit';
+import { connectNats, startService } from '@chat/nats';
+import { authenticate, installErrorHandler, loggerOptions, openDatabase } from '@chat/service-kit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AuthConfig } from './config.js';
+import { migrations } from './db/migrations/index.js';
+import { AUTH_SCHEMA, type AuthDatabase } from './db/schema.js';
+import { authService } from './nats/endpoints.js';
+import { sessionRoutes } from './routes/session.js';
+import { userRoutes } from './routes/users.js';
+import { toCurrentUser, UserStore } from './users/store.js';
+
+export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.LOG_LEVEL, 'auth'),
+    trustProxy: '127.0.0.1',
+    bodyLimit: 64 * 1024,
+  });
+  installErrorHandler(app);
+
+  const database = await openDatabase<AuthDatabase>({
+    url: config.DATABASE_URL,
+    schema: AUTH_SCHEMA,
+    poolMax: config.DATABASE_POOL_MAX,
+    migrations,
+  });
+  app.addHook('onClose', () => database.close());
+  const users = new UserStore(database.db);
+
+  const nc = await connectNats({ url: config.NATS_URL, name: 'auth', user: config.NATS_USER, pass: config.NATS_PASS, logger: app.log });
+  app.addHook('onClose', () => nc.drain());
+  const service = await startService(nc, authService(users), app.log);
+  app.addHook('preClose', async () => {
+    await service.stop();
+  });
+
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(authenticate, {
+    publicKey: config.publicKey,
+    privateKey: config.privateKey,
+    tokenTtl: config.TOKEN_TTL,
+    loadUser: async (id) => {
+      const row = await users.findById(id);
+      return row ? toCurrentUser(row) : null;
+    },
+  });
+  await app.register(sessionRoutes, { users, config });
+  await app.register(userRoutes, { users, nc });
+  app.get('/api/auth/health', async () => ({ ok: true }));
+  return app;
+}

@@ -1,0 +1,44 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { ConfigError, devKeyPaths, ensureDevKeyPair, loadConfig, readKey } from '@chat/service-kit';
+
+export const AuthEnv = Type.Object({
+  NODE_ENV: Type.String({ default: 'development' }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  NATS_URL: Type.String({ minLength: 1, default: 'nats://127.0.0.1:4222' }),
+  NATS_USER: Type.Optional(Type.String()),
+  NATS_PASS: Type.Optional(Type.String()),
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  DATA_DIR: Type.String({ default: '.data' }),
+  JWT_PRIVATE_KEY: Type.Optional(Type.String()),
+  JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String()),
+  JWT_PUBLIC_KEY: Type.Optional(Type.String()),
+  JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String()),
+  TOKEN_TTL: Type.String({ pattern: '^[0-9]+[smhd]$', default: '12h' }),
+  COOKIE_SECURE: Type.Boolean({ default: false }),
+  LOGIN_RATE_LIMIT: Type.Integer({ minimum: 1, default: 10, description: 'login attempts per minute per address and per username' }),
+});
+
+export interface AuthConfig extends Static<typeof AuthEnv> {
+  privateKey: string;
+  publicKey: string;
+}
+
+export function authConfigFromEnv(env: Record<string, string | undefined> = process.env): AuthConfig {
+  const parsed = loadConfig(AuthEnv, env);
+  let privateKey = readKey({ inline: parsed.JWT_PRIVATE_KEY, file: parsed.JWT_PRIVATE_KEY_FILE });
+  let publicKey = readKey({ inline: parsed.JWT_PUBLIC_KEY, file: parsed.JWT_PUBLIC_KEY_FILE });
+  if (!privateKey && !publicKey) {
+    if (parsed.NODE_ENV === 'production') {
+      throw new ConfigError('invalid configuration: JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) is missing');
+    }
+    const paths = ensureDevKeyPair(parsed.DATA_DIR);
+    privateKey = readKey({ file: paths.privateKey });
+    publicKey = readKey({ file: devKeyPaths(parsed.DATA_DIR).publicKey });
+  }
+  if (!privateKey) throw new ConfigError('invalid configuration: JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) is missing');
+  if (!publicKey) throw new ConfigError('invalid configuration: JWT_PUBLIC_KEY (or JWT_PUBLIC_KEY_FILE) is missing');
+  return { ...parsed, privateKey, publicKey };
+}

@@ -1,0 +1,71 @@
+/** Login, logout and "who am I": the session as a signed token, and for browsers the same token in a cookie. */
+import { ChatError, ErrorCode, LoginBody, LoginResponse, PublicUser, SESSION_COOKIE } from '@chat/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { AuthConfig } from '../config.js';
+import { decoyPasswordHash, verifyPassword } from '../users/passwords.js';
+import type { UserStore } from '../users/store.js';
+
+const TTL_UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+function ttlSeconds(ttl: string): number {
+  const unit = ttl.slice(-1) as keyof typeof TTL_UNIT_SECONDS;
+  return Number.parseInt(ttl, 10) * TTL_UNIT_SECONDS[unit];
+}
+
+export async function sessionRoutes(app: FastifyInstance, opts: { users: UserStore; config: AuthConfig }) {
+  const { users, config } = opts;
+  const wrongCredentials = () => new ChatError(ErrorCode.UNAUTHORIZED, 'wrong username or password');
+  // Brute force is slowed twice: per client address and per account name, whichever fills first.
+  const perAddress = app.rateLimit({ max: config.LOGIN_RATE_LIMIT, timeWindow: 60_000 });
+  const perUsername = app.rateLimit({
+    max: config.LOGIN_RATE_LIMIT,
+    timeWindow: 60_000,
+    keyGenerator: (req) => `user:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+  });
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: { body: LoginBody, response: { 200: LoginResponse } },
+      preHandler: [perAddress, perUsername],
+    },
+    async (request, reply) => {
+      const { username, password } = request.body as LoginBody;
+      const row = await users.findByUsername(username);
+      if (!row) {
+        await verifyPassword(await decoyPasswordHash(), password);
+        throw wrongCredentials();
+      }
+      if (!(await verifyPassword(row.password_hash, password))) throw wrongCredentials();
+      if (row.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
+      const user = { id: row.id, username: row.username, isStaff: row.is_staff, isAdmin: row.is_admin };
+      const token = app.jwt.sign({ sub: row.id, username: row.username, isStaff: row.is_staff, isAdmin: row.is_admin, sv: row.session_version });
+      reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.COOKIE_SECURE,
+        path: '/',
+        maxAge: ttlSeconds(config.TOKEN_TTL),
+      });
+      return { token, user };
+    },
+  );
+
+  // Logging out ends every session of the account (tokens carry a session version that is bumped here).
+  app.post('/api/auth/logout', async (request, reply) => {
+    try {
+      const user = await app.userFromRequest(request);
+      await users.endSessions(user.id);
+    } catch {
+      // No valid session: clearing the cookie is all there is to do.
+    }
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  app.get(
+    '/api/auth/me',
+    { schema: { response: { 200: PublicUser } }, preHandler: app.authenticate },
+    async (request) => request.currentUser,
+  );
+}
