@@ -6,3 +6,4 @@ export * from './nats-payloads.js';
 export * from './rest.js';
 export * from './subjects.js';
 export * from './validate.js';
+export * from './message-text.js';

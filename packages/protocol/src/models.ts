@@ -17,10 +17,7 @@ export const PublicUser = Type.Object({
 export type PublicUser = Static<typeof PublicUser>;
 
 /** What the auth service tells other services about a user: the flags as they are now. */
-export const UserFlags = Type.Composite([
-  PublicUser,
-  Type.Object({ disabled: Type.Boolean() }),
-]);
+export const UserFlags = Type.Composite([PublicUser, Type.Object({ disabled: Type.Boolean() })]);
 export type UserFlags = Static<typeof UserFlags>;
 
 export const AdminUserView = Type.Composite([

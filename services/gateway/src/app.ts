@@ -1,0 +1,63 @@
+/** The gateway: WebSockets in, NATS out; also the single HTTP origin for browsers. */
+import fastifyWebsocket from '@fastify/websocket';
+import { ChatError, CloseCode, ErrorCode, MAX_FRAME_BYTES } from '@chat/protocol';
+import { connectNats } from '@chat/nats';
+import { authenticate, installErrorHandler, loggerOptions } from '@chat/service-kit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { GatewayConfig } from './config.js';
+import { Hub } from './hub.js';
+import { ServicesClient } from './rooms-client.js';
+import { proxyRoutes } from './routes/proxy.js';
+import { webRoutes } from './routes/web.js';
+import { wsRoute } from './routes/ws.js';
+import type { Session } from './session.js';
+
+export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> {
+  const app = Fastify({ logger: loggerOptions(config.LOG_LEVEL, 'gateway'), trustProxy: false });
+  installErrorHandler(app);
+
+  const nc = await connectNats({
+    url: config.NATS_URL,
+    name: 'gateway',
+    user: config.NATS_USER,
+    pass: config.NATS_PASS,
+    logger: app.log,
+  });
+  const services = new ServicesClient(nc, config.REQUEST_TIMEOUT_MS);
+  const hub = new Hub(nc);
+  const sessions = new Set<Session>();
+
+  await app.register(authenticate, {
+    publicKey: config.publicKey,
+    loadUser: async (id) => {
+      try {
+        return await services.user(id);
+      } catch (err) {
+        if (err instanceof ChatError && err.code === ErrorCode.NOT_FOUND) return null;
+        throw err;
+      }
+    },
+  });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
+    // Socket errors are the client's doing (oversized frame, broken connection): noted, not alarming.
+    errorHandler: (error, socket, request) => {
+      request.log.info({ err: error }, 'socket error');
+      socket.terminate();
+    },
+    // On shutdown every client is told to reconnect (1012), to another gateway if there is one.
+    preClose: async () => {
+      for (const session of sessions) session.end(CloseCode.RESTART, 'server restarting');
+      app.websocketServer.close();
+    },
+  });
+  await app.register(wsRoute, { config, hub, services, sessions });
+  await app.register(proxyRoutes, { config });
+  if (config.webRoot) await app.register(webRoutes, { root: config.webRoot });
+  app.get('/healthz', async () => ({ ok: true, nats: !nc.isClosed(), ...hub.stats(), sockets: sessions.size }));
+
+  app.addHook('onClose', async () => {
+    await nc.drain();
+  });
+  return app;
+}

@@ -1,0 +1,110 @@
+/**
+ * Which local sockets are in which room, and the ONE NATS subscription per room that feeds them.
+ *
+ * A room's subscription is shared by all local members, reference-counted, and dropped with its last member.
+ * Each event arrives as the exact bytes of the server frame (the rooms service serializes it once); the hub
+ * hands those same bytes to every member, so fanout does no JSON work and no per-socket NATS work.
+ *
+ * Joining has a window: the rooms service reads the latest messages, and a message committed just after
+ * that read must still reach the joiner. So the subscription is made (and confirmed by the server) BEFORE
+ * the join is authorized, events arriving meanwhile are held for the pending joiner, and on success the
+ * held ones newer than the history it got are delivered. A refused joiner never sees a held event.
+ */
+import { roomSubject } from '@chat/protocol';
+import type { Msg, NatsConnection, Subscription } from '@chat/nats';
+
+export interface Member {
+  /** Writes a text frame that is already serialized. */
+  deliver(frame: Uint8Array): void;
+}
+
+interface RoomChannel {
+  readonly id: string;
+  readonly subscription: Subscription;
+  readonly ready: Promise<void>;
+  readonly members: Set<Member>;
+  readonly pending: Map<Member, Uint8Array[]>;
+}
+
+const decoder = new TextDecoder();
+
+export class Hub {
+  private readonly channels = new Map<string, RoomChannel>();
+
+  constructor(private readonly nc: NatsConnection) {}
+
+  /** Starts a join: the room's events are held for `member` until confirm or cancel. */
+  async reserve(roomId: string, member: Member): Promise<void> {
+    let channel = this.channels.get(roomId);
+    if (!channel) {
+      channel = this.open(roomId);
+      this.channels.set(roomId, channel);
+    }
+    channel.pending.set(member, []);
+    await channel.ready;
+  }
+
+  /** Completes a join: from now on `member` gets every event; held events newer than `lastSeq` go first. */
+  confirm(roomId: string, member: Member, lastSeq: number): void {
+    const channel = this.channels.get(roomId);
+    const held = channel?.pending.get(member);
+    if (!channel || !held) return;
+    channel.pending.delete(member);
+    for (const frame of held) {
+      if (seqOf(frame) > lastSeq) member.deliver(frame);
+    }
+    channel.members.add(member);
+  }
+
+  /** Abandons a join that was refused or failed. */
+  cancel(roomId: string, member: Member): void {
+    const channel = this.channels.get(roomId);
+    if (!channel) return;
+    channel.pending.delete(member);
+    this.releaseIfUnused(channel);
+  }
+
+  remove(roomId: string, member: Member): void {
+    const channel = this.channels.get(roomId);
+    if (!channel) return;
+    channel.members.delete(member);
+    this.releaseIfUnused(channel);
+  }
+
+  stats(): { rooms: number; members: number } {
+    let members = 0;
+    for (const channel of this.channels.values()) members += channel.members.size;
+    return { rooms: this.channels.size, members };
+  }
+
+  private open(roomId: string): RoomChannel {
+    const members = new Set<Member>();
+    const pending = new Map<Member, Uint8Array[]>();
+    const subscription = this.nc.subscribe(roomSubject(roomId), {
+      callback: (err, msg) => {
+        if (!err) fanout(members, pending, msg);
+      },
+    });
+    // flush() returns once the server has processed the SUB: only then is no event missed.
+    const ready = this.nc.flush();
+    return { id: roomId, subscription, ready, members, pending };
+  }
+
+  private releaseIfUnused(channel: RoomChannel): void {
+    if (channel.members.size > 0 || channel.pending.size > 0) return;
+    this.channels.delete(channel.id);
+    channel.subscription.unsubscribe();
+  }
+}
+
+function fanout(members: Set<Member>, pending: Map<Member, Uint8Array[]>, msg: Msg): void {
+  const frame = msg.data;
+  for (const member of members) member.deliver(frame);
+  if (pending.size > 0) for (const held of pending.values()) held.push(frame);
+}
+
+/** The seq of a message event; 0 for notices. Only used on the rare join window, never in fanout. */
+function seqOf(frame: Uint8Array): number {
+  const event = JSON.parse(decoder.decode(frame)) as { type?: string; message?: { seq?: number } };
+  return event.type === 'message' ? (event.message?.seq ?? 0) : 0;
+}

@@ -1,0 +1,172 @@
+/**
+ * One WebSocket: one authenticated user, any number of rooms. Parses and answers the client's frames,
+ * receives room events from the hub, and leaves every room (with `left` notices) when the socket goes.
+ */
+import {
+  ChatError,
+  type ClientFrame,
+  CloseCode,
+  ErrorCode,
+  type HistoryFrame,
+  type JoinFrame,
+  type LeaveFrame,
+  normalizeMessageText,
+  type ReplyError,
+  type ReplyOk,
+  type SendFrame,
+  type UserRef,
+} from '@chat/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import { type FrameError, parseClientFrame } from './parse-frame.js';
+import type { Hub, Member } from './hub.js';
+import type { ServicesClient } from './rooms-client.js';
+
+export interface SessionDeps {
+  hub: Hub;
+  services: ServicesClient;
+  log: FastifyBaseLogger;
+  maxRooms: number;
+  sendBufferLimit: number;
+}
+
+type Membership = 'joining' | 'joined';
+
+export class Session implements Member {
+  private readonly rooms = new Map<string, Membership>();
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly user: UserRef,
+    private readonly deps: SessionDeps,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('close', () => this.onClose());
+    ws.on('error', (err) => deps.log.debug({ err }, 'socket error'));
+  }
+
+  /** Called by the hub for every event of every joined room: the bytes go out as they came. */
+  deliver(frame: Uint8Array): void {
+    if (this.ws.bufferedAmount > this.deps.sendBufferLimit) {
+      // A client that stops reading must not make the gateway hold its backlog without bound.
+      this.deps.log.warn({ user: this.user.id, buffered: this.ws.bufferedAmount }, 'closing a slow consumer');
+      this.ws.close(CloseCode.POLICY, 'too slow: the send buffer limit was exceeded');
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(frame, { binary: false });
+  }
+
+  /** Tells the client to come back later (shutdown) or that its session ended (logout, disabled). */
+  end(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (isBinary) {
+      this.replyError(null, new ChatError(ErrorCode.BAD_REQUEST, 'binary frames are not supported; send JSON text'));
+      return;
+    }
+    let frame: ClientFrame;
+    try {
+      frame = parseClientFrame(data.toString('utf8'));
+    } catch (err) {
+      const error = err as FrameError;
+      this.replyError(error.ref, error);
+      return;
+    }
+    this.handle(frame).catch((err: unknown) => this.replyError(frame.ref, err));
+  }
+
+  private async handle(frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'join':
+        return this.join(frame);
+      case 'leave':
+        return this.leave(frame);
+      case 'send':
+        return this.send(frame);
+      case 'history':
+        return this.history(frame);
+      case 'ping':
+        return this.replyOk(frame.ref, { time: new Date().toISOString() });
+    }
+  }
+
+  private async join({ room, ref }: JoinFrame): Promise<void> {
+    const state = this.rooms.get(room);
+    if (state === 'joining') throw new ChatError(ErrorCode.BAD_REQUEST, 'a join of this room is already under way');
+    if (state === undefined && this.rooms.size >= this.deps.maxRooms) {
+      throw new ChatError(ErrorCode.RATE_LIMITED, `at most ${this.deps.maxRooms} rooms per connection`);
+    }
+    const { hub } = this.deps;
+    // Joining again re-checks access and returns fresh history; membership restarts with it.
+    if (state === 'joined') hub.remove(room, this);
+    this.rooms.set(room, 'joining');
+    try {
+      await hub.reserve(room, this);
+      const result = await this.deps.services.join(room, this.user);
+      if (this.closed || this.rooms.get(room) !== 'joining')
+        throw new ChatError(ErrorCode.NOT_IN_ROOM, 'the join was abandoned');
+      this.rooms.set(room, 'joined');
+      // The reply (with history) goes first, then held events newer than that history, then live ones.
+      this.replyOk(ref, result);
+      hub.confirm(room, this, result.messages.at(-1)?.seq ?? 0);
+    } catch (err) {
+      if (this.rooms.get(room) === 'joining') this.rooms.delete(room);
+      hub.cancel(room, this);
+      throw err;
+    }
+  }
+
+  private async leave({ room, ref }: LeaveFrame): Promise<void> {
+    if (this.rooms.get(room) !== 'joined') throw notInRoom(room);
+    this.rooms.delete(room);
+    this.deps.hub.remove(room, this);
+    this.replyOk(ref, { room });
+    await this.deps.services
+      .leave(room, this.user)
+      .catch((err) => this.deps.log.warn({ err, room }, 'leave notice not sent'));
+  }
+
+  private async send({ room, text, ref }: SendFrame): Promise<void> {
+    if (this.rooms.get(room) !== 'joined') throw notInRoom(room);
+    const message = await this.deps.services.send(room, this.user, normalizeMessageText(text));
+    this.replyOk(ref, message);
+  }
+
+  private async history({ room, before, limit, ref }: HistoryFrame): Promise<void> {
+    if (this.rooms.get(room) !== 'joined') throw notInRoom(room);
+    this.replyOk(ref, await this.deps.services.history(room, before, limit));
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    const { hub, services, log } = this.deps;
+    for (const [room, state] of this.rooms) {
+      if (state === 'joined') {
+        hub.remove(room, this);
+        // Fails only when NATS or the rooms service is gone (or the gateway is shutting down).
+        services.leave(room, this.user).catch((err) => log.debug({ err, room }, 'leave notice not sent'));
+      }
+    }
+    this.rooms.clear();
+  }
+
+  private replyOk(ref: string, data: unknown): void {
+    if (this.closed) return;
+    this.ws.send(JSON.stringify({ type: 'reply', ref, ok: true, data } satisfies ReplyOk));
+  }
+
+  private replyError(ref: string | null, err: unknown): void {
+    if (this.closed) return;
+    const error = err instanceof ChatError ? err : new ChatError(ErrorCode.INTERNAL, 'internal error');
+    if (!(err instanceof ChatError)) this.deps.log.error({ err }, 'frame handling failed');
+    this.ws.send(JSON.stringify({ type: 'reply', ref, ok: false, error: error.toJSON() } satisfies ReplyError));
+  }
+}
+
+function notInRoom(room: string): ChatError {
+  return new ChatError(ErrorCode.NOT_IN_ROOM, `join ${room} first`);
+}
