@@ -64,8 +64,7 @@ async function answer(
     const result = await ep.handle(payload);
     msg.respond(encodeJson(result ?? null));
   } catch (err) {
-    const chatError =
-      err instanceof ChatError ? err : new ChatError(ErrorCode.INTERNAL, 'internal error');
+    const chatError = err instanceof ChatError ? err : new ChatError(ErrorCode.INTERNAL, 'internal error');
     if (!(err instanceof ChatError)) logger.error({ err, subject: ep.subject }, 'endpoint failed');
     msg.respondError(chatError.statusCode, chatError.message, encodeJson(chatError.toJSON()));
   }

@@ -47,7 +47,9 @@ declare module 'fastify' {
 async function authenticatePlugin(app: FastifyInstance, options: AuthenticateOptions): Promise<void> {
   await app.register(fastifyCookie);
   await app.register(fastifyJwt, {
-    secret: options.privateKey ? { private: options.privateKey, public: options.publicKey } : { public: options.publicKey },
+    secret: options.privateKey
+      ? { private: options.privateKey, public: options.publicKey }
+      : { public: options.publicKey },
     sign: { algorithm: TOKEN_ALGORITHM, expiresIn: options.tokenTtl ?? '12h' },
     // Pinned: a token naming any other algorithm (none, HS256 keyed with the public key, …) is refused.
     verify: { algorithms: [TOKEN_ALGORITHM] },

@@ -9,11 +9,22 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (error.validation) {
-      return reply.code(400).send(body(ErrorCode.BAD_REQUEST, `${error.validationContext ?? 'request'}${error.message.replace(/^[a-z]+/, '')}`));
+      return reply
+        .code(400)
+        .send(
+          body(ErrorCode.BAD_REQUEST, `${error.validationContext ?? 'request'}${error.message.replace(/^[a-z]+/, '')}`),
+        );
     }
     if (status === 429) return reply.code(429).send(body(ErrorCode.RATE_LIMITED, error.message));
     if (status >= 400 && status < 500) {
-      const code = status === 401 ? ErrorCode.UNAUTHORIZED : status === 403 ? ErrorCode.FORBIDDEN : status === 404 ? ErrorCode.NOT_FOUND : ErrorCode.BAD_REQUEST;
+      const code =
+        status === 401
+          ? ErrorCode.UNAUTHORIZED
+          : status === 403
+            ? ErrorCode.FORBIDDEN
+            : status === 404
+              ? ErrorCode.NOT_FOUND
+              : ErrorCode.BAD_REQUEST;
       return reply.code(status).send(body(code, error.message));
     }
     request.log.error({ err: error }, 'request failed');

@@ -51,7 +51,11 @@ async function launch(port: number, configFile?: string): Promise<ChildProcess> 
     child.once('spawn', resolve);
   });
   await spawned;
-  await waitForPort(port, () => child.exitCode !== null, () => stderr);
+  await waitForPort(
+    port,
+    () => child.exitCode !== null,
+    () => stderr,
+  );
   return child;
 }
 

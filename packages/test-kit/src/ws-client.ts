@@ -28,7 +28,9 @@ export class TestSocket {
         return false;
       });
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   }
 
   sendRaw(data: string | Buffer, binary = false): void {

@@ -28,7 +28,13 @@ export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
   app.addHook('onClose', () => database.close());
   const users = new UserStore(database.db);
 
-  const nc = await connectNats({ url: config.NATS_URL, name: 'auth', user: config.NATS_USER, pass: config.NATS_PASS, logger: app.log });
+  const nc = await connectNats({
+    url: config.NATS_URL,
+    name: 'auth',
+    user: config.NATS_USER,
+    pass: config.NATS_PASS,
+    logger: app.log,
+  });
   app.addHook('onClose', () => nc.drain());
   const service = await startService(nc, authService(users), app.log);
   app.addHook('preClose', async () => {

@@ -5,7 +5,10 @@ export const AuthEnv = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
   NATS_URL: Type.String({ minLength: 1, default: 'nats://127.0.0.1:4222' }),
   NATS_USER: Type.Optional(Type.String()),
   NATS_PASS: Type.Optional(Type.String()),
@@ -18,7 +21,11 @@ export const AuthEnv = Type.Object({
   JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String()),
   TOKEN_TTL: Type.String({ pattern: '^[0-9]+[smhd]$', default: '12h' }),
   COOKIE_SECURE: Type.Boolean({ default: false }),
-  LOGIN_RATE_LIMIT: Type.Integer({ minimum: 1, default: 10, description: 'login attempts per minute per address and per username' }),
+  LOGIN_RATE_LIMIT: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description: 'login attempts per minute per address and per username',
+  }),
 });
 
 export interface AuthConfig extends Static<typeof AuthEnv> {

@@ -20,7 +20,8 @@ export async function sessionRoutes(app: FastifyInstance, opts: { users: UserSto
   const perUsername = app.rateLimit({
     max: config.LOGIN_RATE_LIMIT,
     timeWindow: 60_000,
-    keyGenerator: (req) => `user:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+    keyGenerator: (req) =>
+      `user:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
   });
 
   app.post(
@@ -39,7 +40,13 @@ export async function sessionRoutes(app: FastifyInstance, opts: { users: UserSto
       if (!(await verifyPassword(row.password_hash, password))) throw wrongCredentials();
       if (row.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
       const user = { id: row.id, username: row.username, isStaff: row.is_staff, isAdmin: row.is_admin };
-      const token = app.jwt.sign({ sub: row.id, username: row.username, isStaff: row.is_staff, isAdmin: row.is_admin, sv: row.session_version });
+      const token = app.jwt.sign({
+        sub: row.id,
+        username: row.username,
+        isStaff: row.is_staff,
+        isAdmin: row.is_admin,
+        sv: row.session_version,
+      });
       reply.setCookie(SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: 'strict',

@@ -16,10 +16,14 @@ export async function userRoutes(app: FastifyInstance, opts: { users: UserStore;
     (await users.list()).map(toAdminView),
   );
 
-  app.post('/api/auth/users', { schema: { body: CreateUserBody, response: { 201: AdminUserView } } }, async (request, reply) => {
-    const row = await users.create(request.body as CreateUserBody);
-    return reply.code(201).send(toAdminView(row));
-  });
+  app.post(
+    '/api/auth/users',
+    { schema: { body: CreateUserBody, response: { 201: AdminUserView } } },
+    async (request, reply) => {
+      const row = await users.create(request.body as CreateUserBody);
+      return reply.code(201).send(toAdminView(row));
+    },
+  );
 
   app.patch(
     '/api/auth/users/:id',

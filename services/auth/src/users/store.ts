@@ -52,7 +52,11 @@ export class UserStore {
   }
 
   findByUsername(username: string): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('username_key', '=', username.toLowerCase()).executeTakeFirst();
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username_key', '=', username.toLowerCase())
+      .executeTakeFirst();
   }
 
   list(): Promise<UserRow[]> {
