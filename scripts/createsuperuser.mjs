@@ -6,7 +6,6 @@ import { createInterface } from 'node:readline/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSuperuser } from '@chat/auth';
-import { startEmbeddedPostgres } from './embedded-postgres.mjs';
 
 const { values } = parseArgs({ options: { username: { type: 'string' }, password: { type: 'string' } } });
 const dataDir = resolve(import.meta.dirname, '..', process.env.DATA_DIR ?? '.data');
@@ -56,6 +55,8 @@ if (!databaseUrl) {
       probe.close(() => done(port));
     });
   });
+  // Only a local run without a database server needs the embedded one.
+  const { startEmbeddedPostgres } = await import('./embedded-postgres.mjs');
   embedded = await startEmbeddedPostgres(dataDir, 'auth', port);
   databaseUrl = embedded.url;
 }
