@@ -51,7 +51,7 @@ export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
       return row ? toCurrentUser(row) : null;
     },
   });
-  await app.register(sessionRoutes, { users, config });
+  await app.register(sessionRoutes, { users, config, nc });
   await app.register(userRoutes, { users, nc });
   app.get('/api/auth/health', async () => ({ ok: true }));
   return app;

@@ -11,6 +11,8 @@ import { proxyRoutes } from './routes/proxy.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoute } from './routes/ws.js';
 import type { Session } from './session.js';
+import { SessionRegistry } from './session-registry.js';
+import { watchRevocations } from './revocation.js';
 
 export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions(config.LOG_LEVEL, 'gateway'), trustProxy: false });
@@ -24,8 +26,9 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     logger: app.log,
   });
   const services = new ServicesClient(nc, config.REQUEST_TIMEOUT_MS);
-  const hub = new Hub(nc);
-  const sessions = new Set<Session>();
+  const hub = new Hub<Session>(nc);
+  const sessions = new SessionRegistry();
+  const revocations = watchRevocations(nc, { hub, services, sessions, log: app.log });
 
   await app.register(authenticate, {
     publicKey: config.publicKey,
@@ -47,7 +50,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     },
     // On shutdown every client is told to reconnect (1012), to another gateway if there is one.
     preClose: async () => {
-      for (const session of sessions) session.end(CloseCode.RESTART, 'server restarting');
+      for (const subscription of revocations) subscription.unsubscribe();
+      for (const session of sessions.all()) session.end(CloseCode.RESTART, 'server restarting');
       app.websocketServer.close();
     },
   });

@@ -26,6 +26,17 @@ export const GatewayEnv = Type.Object({
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 3000 }),
   MAX_ROOMS_PER_CONNECTION: Type.Integer({ minimum: 1, default: 100 }),
   SEND_BUFFER_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
+  MAX_CONNECTIONS_PER_USER: Type.Integer({ minimum: 1, default: 20 }),
+  SENDS_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    default: 20,
+    description: 'per connection; bursts of twice as many',
+  }),
+  JOINS_PER_SECOND: Type.Number({
+    exclusiveMinimum: 0,
+    default: 10,
+    description: 'per connection; bursts of twice as many',
+  }),
 });
 
 export interface GatewayConfig extends Static<typeof GatewayEnv> {

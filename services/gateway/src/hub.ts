@@ -18,23 +18,23 @@ export interface Member {
   deliver(frame: Uint8Array): void;
 }
 
-interface RoomChannel {
+interface RoomChannel<M extends Member> {
   readonly id: string;
   readonly subscription: Subscription;
   readonly ready: Promise<void>;
-  readonly members: Set<Member>;
-  readonly pending: Map<Member, Uint8Array[]>;
+  readonly members: Set<M>;
+  readonly pending: Map<M, Uint8Array[]>;
 }
 
 const decoder = new TextDecoder();
 
-export class Hub {
-  private readonly channels = new Map<string, RoomChannel>();
+export class Hub<M extends Member = Member> {
+  private readonly channels = new Map<string, RoomChannel<M>>();
 
   constructor(private readonly nc: NatsConnection) {}
 
   /** Starts a join: the room's events are held for `member` until confirm or cancel. */
-  async reserve(roomId: string, member: Member): Promise<void> {
+  async reserve(roomId: string, member: M): Promise<void> {
     let channel = this.channels.get(roomId);
     if (!channel) {
       channel = this.open(roomId);
@@ -45,7 +45,7 @@ export class Hub {
   }
 
   /** Completes a join: from now on `member` gets every event; held events newer than `lastSeq` go first. */
-  confirm(roomId: string, member: Member, lastSeq: number): void {
+  confirm(roomId: string, member: M, lastSeq: number): void {
     const channel = this.channels.get(roomId);
     const held = channel?.pending.get(member);
     if (!channel || !held) return;
@@ -57,18 +57,23 @@ export class Hub {
   }
 
   /** Abandons a join that was refused or failed. */
-  cancel(roomId: string, member: Member): void {
+  cancel(roomId: string, member: M): void {
     const channel = this.channels.get(roomId);
     if (!channel) return;
     channel.pending.delete(member);
     this.releaseIfUnused(channel);
   }
 
-  remove(roomId: string, member: Member): void {
+  remove(roomId: string, member: M): void {
     const channel = this.channels.get(roomId);
     if (!channel) return;
     channel.members.delete(member);
     this.releaseIfUnused(channel);
+  }
+
+  /** The local members of a room (a copy: callers may remove members while iterating). */
+  membersOf(roomId: string): M[] {
+    return [...(this.channels.get(roomId)?.members ?? [])];
   }
 
   stats(): { rooms: number; members: number } {
@@ -77,9 +82,9 @@ export class Hub {
     return { rooms: this.channels.size, members };
   }
 
-  private open(roomId: string): RoomChannel {
-    const members = new Set<Member>();
-    const pending = new Map<Member, Uint8Array[]>();
+  private open(roomId: string): RoomChannel<M> {
+    const members = new Set<M>();
+    const pending = new Map<M, Uint8Array[]>();
     const subscription = this.nc.subscribe(roomSubject(roomId), {
       callback: (err, msg) => {
         if (!err) fanout(members, pending, msg);
@@ -90,7 +95,7 @@ export class Hub {
     return { id: roomId, subscription, ready, members, pending };
   }
 
-  private releaseIfUnused(channel: RoomChannel): void {
+  private releaseIfUnused(channel: RoomChannel<M>): void {
     if (channel.members.size > 0 || channel.pending.size > 0) return;
     this.channels.delete(channel.id);
     channel.subscription.unsubscribe();

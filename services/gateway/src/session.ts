@@ -10,6 +10,7 @@ import {
   type HistoryFrame,
   type JoinFrame,
   type LeaveFrame,
+  type LeftEvent,
   normalizeMessageText,
   type ReplyError,
   type ReplyOk,
@@ -21,26 +22,41 @@ import type { WebSocket } from 'ws';
 import { type FrameError, parseClientFrame } from './parse-frame.js';
 import type { Hub, Member } from './hub.js';
 import type { ServicesClient } from './rooms-client.js';
+import { TokenBucket } from './token-bucket.js';
 
-export interface SessionDeps {
-  hub: Hub;
-  services: ServicesClient;
-  log: FastifyBaseLogger;
+export interface SessionLimits {
   maxRooms: number;
   sendBufferLimit: number;
+  sendsPerSecond: number;
+  joinsPerSecond: number;
 }
 
-type Membership = 'joining' | 'joined';
+export interface SessionDeps {
+  hub: Hub<Session>;
+  services: ServicesClient;
+  log: FastifyBaseLogger;
+  limits: SessionLimits;
+}
+
+/** 'joining' until the rooms service said yes; then what the gateway must remember of the room. */
+type Membership = 'joining' | { staffOnly: boolean };
 
 export class Session implements Member {
   private readonly rooms = new Map<string, Membership>();
+  private readonly sendBucket: TokenBucket;
+  private readonly joinBucket: TokenBucket;
   private closed = false;
 
   constructor(
     private readonly ws: WebSocket,
     readonly user: UserRef,
+    /** The session version of the token the socket was opened with; a newer one means logged out. */
+    readonly sessionVersion: number,
     private readonly deps: SessionDeps,
   ) {
+    const { sendsPerSecond, joinsPerSecond } = deps.limits;
+    this.sendBucket = new TokenBucket(sendsPerSecond, sendsPerSecond * 2);
+    this.joinBucket = new TokenBucket(joinsPerSecond, joinsPerSecond * 2);
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', (err) => deps.log.debug({ err }, 'socket error'));
@@ -48,10 +64,10 @@ export class Session implements Member {
 
   /** Called by the hub for every event of every joined room: the bytes go out as they came. */
   deliver(frame: Uint8Array): void {
-    if (this.ws.bufferedAmount > this.deps.sendBufferLimit) {
-      // A client that stops reading must not make the gateway hold its backlog without bound.
-      this.deps.log.warn({ user: this.user.id, buffered: this.ws.bufferedAmount }, 'closing a slow consumer');
-      this.ws.close(CloseCode.POLICY, 'too slow: the send buffer limit was exceeded');
+    if (this.ws.bufferedAmount > this.deps.limits.sendBufferLimit) {
+      // A client that stops reading must not make the gateway hold its backlog without bound. A close frame
+      // would queue behind that backlog, so the connection is dropped (the client sees 1006) and reconnects.
+      this.deps.log.warn({ user: this.user.id, buffered: this.ws.bufferedAmount }, 'dropping a slow consumer');
       this.ws.terminate();
       return;
     }
@@ -97,19 +113,21 @@ export class Session implements Member {
   private async join({ room, ref }: JoinFrame): Promise<void> {
     const state = this.rooms.get(room);
     if (state === 'joining') throw new ChatError(ErrorCode.BAD_REQUEST, 'a join of this room is already under way');
-    if (state === undefined && this.rooms.size >= this.deps.maxRooms) {
-      throw new ChatError(ErrorCode.RATE_LIMITED, `at most ${this.deps.maxRooms} rooms per connection`);
+    const { maxRooms } = this.deps.limits;
+    if (state === undefined && this.rooms.size >= maxRooms) {
+      throw new ChatError(ErrorCode.RATE_LIMITED, `at most ${maxRooms} rooms per connection`);
     }
+    if (!this.joinBucket.take()) throw rateLimited('joins');
     const { hub } = this.deps;
     // Joining again re-checks access and returns fresh history; membership restarts with it.
-    if (state === 'joined') hub.remove(room, this);
+    if (state !== undefined) hub.remove(room, this);
     this.rooms.set(room, 'joining');
     try {
       await hub.reserve(room, this);
       const result = await this.deps.services.join(room, this.user);
       if (this.closed || this.rooms.get(room) !== 'joining')
         throw new ChatError(ErrorCode.NOT_IN_ROOM, 'the join was abandoned');
-      this.rooms.set(room, 'joined');
+      this.rooms.set(room, { staffOnly: result.room.staffOnly });
       // The reply (with history) goes first, then held events newer than that history, then live ones.
       this.replyOk(ref, result);
       hub.confirm(room, this, result.messages.at(-1)?.seq ?? 0);
@@ -121,7 +139,7 @@ export class Session implements Member {
   }
 
   private async leave({ room, ref }: LeaveFrame): Promise<void> {
-    if (this.rooms.get(room) !== 'joined') throw notInRoom(room);
+    if (!this.isMember(room)) throw notInRoom(room);
     this.rooms.delete(room);
     this.deps.hub.remove(room, this);
     this.replyOk(ref, { room });
@@ -131,13 +149,14 @@ export class Session implements Member {
   }
 
   private async send({ room, text, ref }: SendFrame): Promise<void> {
-    if (this.rooms.get(room) !== 'joined') throw notInRoom(room);
+    if (!this.isMember(room)) throw notInRoom(room);
+    if (!this.sendBucket.take()) throw rateLimited('messages');
     const message = await this.deps.services.send(room, this.user, normalizeMessageText(text));
     this.replyOk(ref, message);
   }
 
   private async history({ room, before, limit, ref }: HistoryFrame): Promise<void> {
-    if (this.rooms.get(room) !== 'joined') throw notInRoom(room);
+    if (!this.isMember(room)) throw notInRoom(room);
     this.replyOk(ref, await this.deps.services.history(room, before, limit));
   }
 
@@ -145,13 +164,42 @@ export class Session implements Member {
     this.closed = true;
     const { hub, services, log } = this.deps;
     for (const [room, state] of this.rooms) {
-      if (state === 'joined') {
+      if (state !== 'joining') {
         hub.remove(room, this);
         // Fails only when NATS or the rooms service is gone (or the gateway is shutting down).
         services.leave(room, this.user).catch((err) => log.debug({ err, room }, 'leave notice not sent'));
       }
     }
     this.rooms.clear();
+  }
+
+  private isMember(room: string): boolean {
+    const state = this.rooms.get(room);
+    return state !== undefined && state !== 'joining';
+  }
+
+  /** The joined rooms that are staff-only: what a demotion takes away. */
+  staffOnlyRooms(): string[] {
+    const rooms: string[] = [];
+    for (const [room, state] of this.rooms) if (state !== 'joining' && state.staffOnly) rooms.push(room);
+    return rooms;
+  }
+
+  /**
+   * Takes the socket out of a room it may no longer be in (demoted, room deleted or made staff-only).
+   * The client gets its own `left` event for the room; the others get the usual notice.
+   */
+  revoke(room: string, notifyOthers: boolean): void {
+    if (!this.isMember(room)) return;
+    this.rooms.delete(room);
+    this.deps.hub.remove(room, this);
+    if (this.closed) return;
+    this.ws.send(JSON.stringify({ type: 'left', room, user: this.user } satisfies LeftEvent));
+    if (notifyOthers) {
+      this.deps.services
+        .leave(room, this.user)
+        .catch((err) => this.deps.log.debug({ err, room }, 'leave notice not sent'));
+    }
   }
 
   private replyOk(ref: string, data: unknown): void {
@@ -165,6 +213,10 @@ export class Session implements Member {
     if (!(err instanceof ChatError)) this.deps.log.error({ err }, 'frame handling failed');
     this.ws.send(JSON.stringify({ type: 'reply', ref, ok: false, error: error.toJSON() } satisfies ReplyError));
   }
+}
+
+function rateLimited(what: string): ChatError {
+  return new ChatError(ErrorCode.RATE_LIMITED, `too many ${what}; slow down`);
 }
 
 function notInRoom(room: string): ChatError {

@@ -107,6 +107,8 @@ export async function startStack(gatewayEnv: Record<string, string> = {}) {
       for (const s of sockets) s.ws.terminate();
       await Promise.all(sockets.map((s) => s.closed));
       await gateway.close();
+      // Let the leave notices of the sockets just closed finish before their handler goes.
+      await new Promise((r) => setTimeout(r, 100));
       await rooms.close();
       await auth.close();
       await nats.stop();

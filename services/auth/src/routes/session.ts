@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AuthConfig } from '../config.js';
 import { decoyPasswordHash, verifyPassword } from '../users/passwords.js';
 import type { UserStore } from '../users/store.js';
+import { announceUserChanged } from '../users/events.js';
+import type { NatsConnection } from '@chat/nats';
 
 const TTL_UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
@@ -12,8 +14,11 @@ function ttlSeconds(ttl: string): number {
   return Number.parseInt(ttl, 10) * TTL_UNIT_SECONDS[unit];
 }
 
-export async function sessionRoutes(app: FastifyInstance, opts: { users: UserStore; config: AuthConfig }) {
-  const { users, config } = opts;
+export async function sessionRoutes(
+  app: FastifyInstance,
+  opts: { users: UserStore; config: AuthConfig; nc: NatsConnection },
+) {
+  const { users, config, nc } = opts;
   const wrongCredentials = () => new ChatError(ErrorCode.UNAUTHORIZED, 'wrong username or password');
   // Brute force is slowed twice: per client address and per account name, whichever fills first.
   const perAddress = app.rateLimit({ max: config.LOGIN_RATE_LIMIT, timeWindow: 60_000 });
@@ -63,6 +68,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { users: UserSto
     try {
       const user = await app.userFromRequest(request);
       await users.endSessions(user.id);
+      announceUserChanged(nc, user.id);
     } catch {
       // No valid session: clearing the cookie is all there is to do.
     }

@@ -1,15 +1,16 @@
 /** User administration, for administrators only (checked against the database on every request). */
-import { AdminUserView, CreateUserBody, Subjects, UpdateUserBody, type UserChangedEvent } from '@chat/protocol';
-import { encodeJson, type NatsConnection } from '@chat/nats';
+import { AdminUserView, CreateUserBody, UpdateUserBody } from '@chat/protocol';
+import type { NatsConnection } from '@chat/nats';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { announceUserChanged } from '../users/events.js';
 import { toAdminView, type UserStore } from '../users/store.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export async function userRoutes(app: FastifyInstance, opts: { users: UserStore; nc: NatsConnection }) {
   const { users, nc } = opts;
-  const announce = (id: string) => nc.publish(Subjects.userChanged, encodeJson({ id } satisfies UserChangedEvent));
+  const announce = (id: string) => announceUserChanged(nc, id);
   app.addHook('preHandler', app.requireAdmin);
 
   app.get('/api/auth/users', { schema: { response: { 200: Type.Array(AdminUserView) } } }, async () =>

@@ -8,12 +8,13 @@ import type { GatewayConfig } from '../config.js';
 import type { Hub } from '../hub.js';
 import type { ServicesClient } from '../rooms-client.js';
 import { Session } from '../session.js';
+import type { SessionRegistry } from '../session-registry.js';
 
 export interface WsRouteOptions {
   config: GatewayConfig;
-  hub: Hub;
+  hub: Hub<Session>;
   services: ServicesClient;
-  sessions: Set<Session>;
+  sessions: SessionRegistry;
 }
 
 export async function wsRoute(app: FastifyInstance, { config, hub, services, sessions }: WsRouteOptions) {
@@ -33,23 +34,29 @@ export async function wsRoute(app: FastifyInstance, { config, hub, services, ses
       preValidation: async (request) => {
         await app.authenticate(request);
         checkOrigin(request);
+        if (sessions.countOfUser(request.currentUser.id) >= config.MAX_CONNECTIONS_PER_USER) {
+          throw new ChatError(
+            ErrorCode.RATE_LIMITED,
+            `at most ${config.MAX_CONNECTIONS_PER_USER} connections per user`,
+          );
+        }
       },
     },
     (socket, request) => {
-      const { id, username } = request.currentUser;
-      const session = new Session(
-        socket,
-        { id, username },
-        {
-          hub,
-          services,
-          log: request.log,
+      const { id, username, sessionVersion } = request.currentUser;
+      const session = new Session(socket, { id, username }, sessionVersion, {
+        hub,
+        services,
+        log: request.log,
+        limits: {
           maxRooms: config.MAX_ROOMS_PER_CONNECTION,
           sendBufferLimit: config.SEND_BUFFER_LIMIT_BYTES,
+          sendsPerSecond: config.SENDS_PER_SECOND,
+          joinsPerSecond: config.JOINS_PER_SECOND,
         },
-      );
+      });
       sessions.add(session);
-      socket.on('close', () => sessions.delete(session));
+      socket.on('close', () => sessions.remove(session));
     },
   );
 }

@@ -1,0 +1,81 @@
+/**
+ * Access that ends while a socket is open ends on that socket too: a disabled, deleted or logged-out user
+ * is disconnected (1008); a user who lost staff leaves the staff-only rooms; members of a deleted room, and
+ * non-staff members of a room made staff-only, are taken out of it. The facts come from the services'
+ * change events; the decisions use the user's flags as the auth service has them now.
+ */
+import {
+  ChatError,
+  CloseCode,
+  ErrorCode,
+  type RoomsChangedEvent,
+  Subjects,
+  type UserChangedEvent,
+} from '@chat/protocol';
+import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Hub } from './hub.js';
+import type { ServicesClient } from './rooms-client.js';
+import type { Session } from './session.js';
+import type { SessionRegistry } from './session-registry.js';
+
+export function watchRevocations(
+  nc: NatsConnection,
+  deps: { hub: Hub<Session>; services: ServicesClient; sessions: SessionRegistry; log: FastifyBaseLogger },
+): Subscription[] {
+  const { hub, services, sessions, log } = deps;
+
+  async function currentFlags(userId: string) {
+    try {
+      return await services.user(userId);
+    } catch (err) {
+      if (err instanceof ChatError && err.code === ErrorCode.NOT_FOUND) return null;
+      throw err;
+    }
+  }
+
+  async function userChanged(event: UserChangedEvent): Promise<void> {
+    const local = [...sessions.ofUser(event.id)];
+    if (local.length === 0) return;
+    const user = await currentFlags(event.id);
+    for (const session of local) {
+      if (!user || user.disabled || user.sessionVersion !== session.sessionVersion) {
+        session.end(CloseCode.POLICY, 'the session has ended');
+      } else if (!user.isStaff) {
+        for (const room of session.staffOnlyRooms()) session.revoke(room, true);
+      }
+    }
+  }
+
+  async function roomChanged(event: RoomsChangedEvent): Promise<void> {
+    const members = hub.membersOf(event.room.id);
+    if (members.length === 0) return;
+    if (event.kind === 'deleted') {
+      for (const session of members) session.revoke(event.room.id, false);
+    } else if (event.kind === 'updated' && event.room.staffOnly) {
+      const staffByUser = new Map<string, boolean>();
+      for (const session of members) {
+        let isStaff = staffByUser.get(session.user.id);
+        if (isStaff === undefined) {
+          isStaff = (await currentFlags(session.user.id))?.isStaff ?? false;
+          staffByUser.set(session.user.id, isStaff);
+        }
+        if (!isStaff) session.revoke(event.room.id, true);
+      }
+    }
+  }
+
+  const handle =
+    <T>(name: string, fn: (event: T) => Promise<void>) =>
+    (err: Error | null, msg: { data: Uint8Array }) => {
+      if (err) return;
+      const event = decodeJson(msg.data) as T | undefined;
+      if (!event) return;
+      fn(event).catch((error) => log.warn({ err: error }, `could not apply ${name}`));
+    };
+
+  return [
+    nc.subscribe(Subjects.userChanged, { callback: handle('a user change', userChanged) }),
+    nc.subscribe(Subjects.roomsChanged, { callback: handle('a room change', roomChanged) }),
+  ];
+}

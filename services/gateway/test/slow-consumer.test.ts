@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack } from './stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ SEND_BUFFER_LIMIT_BYTES: String(256 * 1024), SENDS_PER_SECOND: '100000' });
+});
+afterAll(() => stack?.stop());
+
+type RawSocket = { _socket: { pause(): void; resume(): void } };
+
+describe('a slow consumer', () => {
+  it('is disconnected once its send buffer passes the bound; the others get every message', async () => {
+    const room = await stack.room('Firehose');
+    const sleeper = await stack.socket((await stack.user()).token);
+    const reader = await stack.socket((await stack.user()).token);
+    const writer = await stack.socket((await stack.user()).token);
+    for (const s of [sleeper, reader, writer]) await s.request({ type: 'join', room });
+    // Stop reading: first the kernel's buffers fill, then the gateway's send buffer for this socket grows.
+    (sleeper.ws as unknown as RawSocket)._socket.pause();
+    const socketsOpen = async () => (await stack.call('GET', '/healthz')).body.sockets as number;
+    expect(await socketsOpen()).toBe(3);
+    let sleeperGone = false;
+
+    const text = 'x'.repeat(3900);
+    let sent = 0;
+    for (let round = 0; round < 200 && !sleeperGone; round++) {
+      await Promise.all(
+        Array.from({ length: 25 }, (_, i) => writer.request({ type: 'send', room, text: `${round}.${i} ${text}` })),
+      );
+      sent += 25;
+      sleeperGone = (await socketsOpen()) === 2;
+    }
+    (sleeper.ws as unknown as RawSocket)._socket.resume();
+    expect(sleeperGone).toBe(true);
+    expect((await sleeper.closed).code).toBe(1006);
+
+    const countMessages = () => reader.frames.filter((f) => f.type === 'message').length;
+    await reader.waitFor(() => countMessages() >= sent, 10_000);
+    expect(countMessages()).toBe(sent);
+    expect(reader.ws.readyState).toBe(reader.ws.OPEN);
+  });
+});
