@@ -1,0 +1,136 @@
+/**
+ * Writes one message: Enter sends, Shift+Enter starts a new line. The text stays in the box until the server
+ * confirms it was stored, so a failed send (rate limit, dropped connection) loses nothing.
+ */
+import { css, html, LitElement } from 'lit';
+import { live } from 'lit/directives/live.js';
+import { MAX_MESSAGE_CHARS } from '../lib/limits';
+import { fire, type SendRequest } from './events';
+import { sharedStyles } from './shared-styles';
+
+export class MessageComposer extends LitElement {
+  static override properties = {
+    roomTitle: { attribute: false },
+    disabled: { type: Boolean },
+    draft: { state: true },
+    sending: { state: true },
+  };
+  declare roomTitle: string;
+  /** Sending is impossible right now (not connected, or not in the room); typing still is. */
+  declare disabled: boolean;
+  declare draft: string;
+  declare sending: boolean;
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+      form {
+        display: grid;
+        grid-template-columns: 1fr auto;
+        gap: 0.5rem;
+        align-items: end;
+      }
+      textarea {
+        width: 100%;
+        resize: vertical;
+        min-height: 2.6rem;
+        max-height: 40vh;
+      }
+      .hint {
+        grid-column: 1 / -1;
+        margin: 0;
+        font-size: 0.8rem;
+        color: var(--chat-muted);
+      }
+      .hint.over {
+        color: var(--chat-danger);
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.roomTitle = '';
+    this.disabled = false;
+    this.draft = '';
+    this.sending = false;
+  }
+
+  override focus(): void {
+    this.renderRoot.querySelector('textarea')?.focus();
+  }
+
+  override render() {
+    const length = this.draft.trim().length;
+    const over = length - MAX_MESSAGE_CHARS;
+    const canSend = !this.disabled && !this.sending && length > 0 && over <= 0;
+    return html`
+      <form @submit=${this.onSubmit}>
+        <label class="visually-hidden" for="text">Message</label>
+        <textarea
+          id="text"
+          rows="2"
+          placeholder=${`Message ${this.roomTitle}`}
+          aria-describedby="hint"
+          .value=${live(this.draft)}
+          ?readonly=${this.sending}
+          @input=${this.onInput}
+          @keydown=${this.onKeydown}
+        ></textarea>
+        <button type="submit" class="primary" ?disabled=${!canSend}>Send</button>
+        <p id="hint" class=${over > 0 ? 'hint over' : 'hint'}>
+          ${
+            over > 0
+              ? `${over} characters over the limit of ${MAX_MESSAGE_CHARS}.`
+              : this.disabled
+                ? 'Sending resumes when the connection is back.'
+                : 'Enter to send, Shift+Enter for a new line.'
+          }
+        </p>
+      </form>
+    `;
+  }
+
+  private onInput(event: Event): void {
+    this.draft = (event.target as HTMLTextAreaElement).value;
+  }
+
+  private onKeydown(event: KeyboardEvent): void {
+    // isComposing: Enter also confirms an IME composition (Japanese, Chinese…) and must not send then.
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    this.submit();
+  }
+
+  private onSubmit(event: Event): void {
+    event.preventDefault();
+    this.submit();
+  }
+
+  private submit(): void {
+    const text = this.draft.trim();
+    if (this.disabled || this.sending || text.length === 0 || text.length > MAX_MESSAGE_CHARS) return;
+    this.sending = true;
+    const request: SendRequest = {
+      text,
+      done: (sent) => {
+        this.sending = false;
+        if (sent) this.draft = '';
+        // Give focus back only if the user is still here (Enter, or a click on Send), not after they moved on.
+        if (this.shadowRoot?.activeElement) void this.updateComplete.then(() => this.focus());
+      },
+    };
+    fire(this, 'message-send', request);
+  }
+}
+
+customElements.define('message-composer', MessageComposer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'message-composer': MessageComposer;
+  }
+}

@@ -1,0 +1,151 @@
+/** One open room: its header, messages, errors and composer. Reports what the user does as events. */
+import { css, html, LitElement, nothing } from 'lit';
+import { canLoadOlder, type OpenRoom } from '../controllers/chat';
+import { fire } from './events';
+import './message-composer';
+import './message-list';
+import { sharedStyles } from './shared-styles';
+
+export class RoomPanel extends LitElement {
+  static override properties = {
+    entry: { attribute: false },
+    active: { type: Boolean },
+    connected: { type: Boolean },
+    selfId: { attribute: false },
+  };
+  declare entry: OpenRoom;
+  declare active: boolean;
+  declare connected: boolean;
+  declare selfId: string;
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        gap: 0.5rem;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      h2 {
+        font-size: 1.15rem;
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      .joining {
+        color: var(--chat-muted);
+        font-size: 0.9rem;
+      }
+      p.joining {
+        flex: 1;
+        margin: 0;
+      }
+      header button {
+        margin-inline-start: auto;
+      }
+      message-list {
+        flex: 1;
+        border: 1px solid var(--chat-border);
+        border-radius: var(--chat-radius);
+        background: var(--chat-bg);
+      }
+      .error {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        margin: 0;
+      }
+      .error span {
+        flex: 1;
+      }
+      .refused {
+        display: grid;
+        gap: 0.5rem;
+        justify-items: start;
+      }
+      .refused p {
+        margin: 0;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.active = false;
+    this.connected = false;
+    this.selfId = '';
+  }
+
+  /** Puts the keyboard in the composer, e.g. right after the room was opened. */
+  focusComposer(): void {
+    this.renderRoot.querySelector('message-composer')?.focus();
+  }
+
+  override render() {
+    const { room, phase, error } = this.entry;
+    return html`
+      <header>
+        <h2>${room.title}</h2>
+        ${room.staffOnly ? html`<span class="tag" data-testid="staff-only">Staff only</span>` : nothing}
+        ${phase === 'joining' ? html`<span class="joining">Joining…</span>` : nothing}
+        <button type="button" aria-label=${`Close ${room.title}`} @click=${() => fire(this, 'room-close', room.id)}>
+          Close
+        </button>
+      </header>
+      ${phase === 'refused' ? this.renderRefused(error) : this.renderRoom(error)}
+    `;
+  }
+
+  private renderRefused(error: string | null) {
+    return html`
+      <div class="refused" role="alert" data-testid="join-error">
+        <p><strong>Could not join ${this.entry.room.title}.</strong> ${error}</p>
+      </div>
+      <div>
+        <button type="button" @click=${() => fire(this, 'room-retry', this.entry.room.id)}>Try again</button>
+      </div>
+    `;
+  }
+
+  private renderRoom(error: string | null) {
+    const { room, log, loadingOlder, startReached, phase } = this.entry;
+    return html`
+      ${
+        phase === 'joining' && log.messages.length === 0
+          ? html`<p class="joining">Joining ${room.title}…</p>`
+          : html`<message-list
+        .log=${log}
+        .roomTitle=${room.title}
+        .selfId=${this.selfId}
+        ?canLoadOlder=${canLoadOlder(this.entry)}
+        ?loadingOlder=${loadingOlder}
+        ?startReached=${startReached}
+        ?active=${this.active}
+          ></message-list>`
+      }
+      ${
+        error
+          ? html`<div class="error" role="alert" data-testid="room-error">
+            <span>${error}</span>
+            <button type="button" aria-label="Dismiss error" @click=${() => fire(this, 'error-dismiss', room.id)}>×</button>
+          </div>`
+          : nothing
+      }
+      <message-composer .roomTitle=${room.title} ?disabled=${!this.connected || phase !== 'joined'}></message-composer>
+    `;
+  }
+}
+
+customElements.define('room-panel', RoomPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'room-panel': RoomPanel;
+  }
+}

@@ -1,0 +1,307 @@
+/**
+ * The chat state of a signed-in page: which rooms are open, what each one holds, which is in view and what is
+ * unread. Every change to a room's messages goes through mergeMessages, so live events, send replies, rejoins
+ * and history pages can arrive in any order without duplicates.
+ */
+import type { ChatMessage, JoinResult, Room, RoomEvent } from '@chat/protocol';
+import type { ReactiveControllerHost } from 'lit';
+import { sessionValid } from '../api/auth';
+import { describeError, errorCode } from '../lib/errors';
+import { MAX_HISTORY_PAGE } from '../lib/limits';
+import {
+  addNotice,
+  emptyLog,
+  findGap,
+  gapSize,
+  hasOlder,
+  latestSeq,
+  type MessageLog,
+  mergeMessages,
+  type Notice,
+  oldestSeq,
+} from '../lib/message-log';
+import { clearUnread, countUnread, noUnread, type UnreadCounts } from '../lib/unread';
+import { ConnectionController, type ConnectionOptions } from './connection';
+
+/** One page of "load older messages". */
+const OLDER_PAGE = 50;
+/**
+ * After a reconnect, more missed messages than this are not paged in one by one: the room starts again from
+ * the latest messages, and older ones remain a click away.
+ */
+const MAX_FILL = 500;
+
+export interface OpenRoom {
+  room: Room;
+  phase: 'joining' | 'joined' | 'refused';
+  /** Why the join was refused, or why the last send or history request failed. */
+  error: string | null;
+  log: MessageLog;
+  /** The server has no messages before the oldest loaded one. */
+  startReached: boolean;
+  loadingOlder: boolean;
+  /** Set after the first successful join; later joins are rejoins whose new messages count as unread. */
+  joinedOnce: boolean;
+}
+
+export function canLoadOlder(room: OpenRoom): boolean {
+  return room.phase === 'joined' && !room.startReached && hasOlder(room.log);
+}
+
+export interface ChatOptions {
+  /** The signed-in user's id (a function: the host gets its user as a property after construction). */
+  selfId(): string;
+  onSessionEnded(): void;
+  /** Overrides for the connection (tests pass a fake socket). */
+  connection?: Partial<ConnectionOptions>;
+}
+
+type PendingNotice = Omit<Notice, 'afterSeq'>;
+
+/** Lifecycle (connect on attach, close on detach) belongs to the ConnectionController it owns. */
+export class ChatController {
+  readonly connection: ConnectionController;
+  /** Open rooms in the order they were opened. */
+  rooms: ReadonlyMap<string, OpenRoom> = new Map();
+  active: string | null = null;
+  unread: UnreadCounts = noUnread;
+  /** The latest line for the screen-reader live region, with an id so a repeat is announced again. */
+  announcement: { id: number; text: string } | null = null;
+
+  /** Join/leave events that arrive before the join reply, placed once the room's messages are known. */
+  private readonly pendingNotices = new Map<string, PendingNotice[]>();
+  private readonly filling = new Set<string>();
+  private readonly refill = new Set<string>();
+  private counter = 0;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly options: ChatOptions,
+  ) {
+    this.connection = new ConnectionController(host, {
+      onEvent: (event) => this.onEvent(event),
+      onOpen: () => this.rejoinAll(),
+      onSessionEnded: () => options.onSessionEnded(),
+      sessionValid,
+      ...options.connection,
+    });
+  }
+
+  get connected(): boolean {
+    return this.connection.status === 'connected';
+  }
+
+  openRoom(room: Room): void {
+    if (!this.rooms.has(room.id)) {
+      this.put(room.id, {
+        room,
+        phase: 'joining',
+        error: null,
+        log: emptyLog,
+        startReached: false,
+        loadingOlder: false,
+        joinedOnce: false,
+      });
+      // While disconnected the join waits for rejoinAll.
+      if (this.connected) void this.join(room.id);
+    }
+    this.select(room.id);
+  }
+
+  closeRoom(id: string): void {
+    if (!this.rooms.has(id)) return;
+    const rooms = new Map(this.rooms);
+    rooms.delete(id);
+    this.rooms = rooms;
+    this.pendingNotices.delete(id);
+    this.unread = clearUnread(this.unread, id);
+    if (this.active === id) this.active = null;
+    const next = [...rooms.keys()].at(-1);
+    if (this.active === null && next !== undefined) this.select(next);
+    this.host.requestUpdate();
+    void this.leave(id);
+  }
+
+  select(id: string): void {
+    if (!this.rooms.has(id)) return;
+    this.active = id;
+    this.unread = clearUnread(this.unread, id);
+    this.host.requestUpdate();
+  }
+
+  /** Joins a room again after a refusal (the user pressed "Try again"). */
+  retry(id: string): void {
+    if (this.connected) void this.join(id);
+    else this.patch(id, { phase: 'joining', error: null });
+  }
+
+  dismissError(id: string): void {
+    this.patch(id, { error: null });
+  }
+
+  /** Resolves true once the server stored the message; on false the error is on the room. */
+  async send(id: string, text: string): Promise<boolean> {
+    try {
+      const message = await this.connection.request({ type: 'send', room: id, text });
+      this.merge(id, [message], false);
+      this.patch(id, { error: null });
+      return true;
+    } catch (error) {
+      this.patch(id, { error: `Message not sent. ${describeError(error)}` });
+      return false;
+    }
+  }
+
+  async loadOlder(id: string): Promise<void> {
+    const entry = this.rooms.get(id);
+    const before = entry ? oldestSeq(entry.log) : null;
+    if (!entry || before === null || entry.loadingOlder || !canLoadOlder(entry)) return;
+    this.patch(id, { loadingOlder: true });
+    try {
+      const { messages } = await this.connection.request({ type: 'history', room: id, before, limit: OLDER_PAGE });
+      this.merge(id, messages, false);
+      // Retention may have removed the start of the room even though seq 1 was never seen.
+      if (messages.length === 0) this.patch(id, { startReached: true });
+    } catch (error) {
+      this.patch(id, { error: `Older messages could not be loaded. ${describeError(error)}` });
+    } finally {
+      this.patch(id, { loadingOlder: false });
+    }
+  }
+
+  private rejoinAll(): void {
+    for (const id of this.rooms.keys()) void this.join(id);
+  }
+
+  private async join(id: string): Promise<void> {
+    this.patch(id, { phase: 'joining', error: null });
+    let result: JoinResult;
+    try {
+      result = await this.connection.request({ type: 'join', room: id });
+    } catch (error) {
+      this.pendingNotices.delete(id);
+      // A dropped socket is not a refusal: rejoinAll joins again once it is back.
+      if (errorCode(error) === 'DISCONNECTED') return;
+      this.patch(id, { phase: 'refused', error: describeError(error) });
+      return;
+    }
+    const entry = this.rooms.get(id);
+    if (!entry) {
+      // Closed while the join was in flight.
+      void this.leave(id);
+      return;
+    }
+    const previousLatest = latestSeq(entry.log);
+    const firstNew = result.messages[0]?.seq;
+    let log = entry.log;
+    if (previousLatest !== null && firstNew !== undefined && firstNew - previousLatest - 1 > MAX_FILL) {
+      log = emptyLog;
+    }
+    const merged = mergeMessages(log, result.messages);
+    log = merged.log;
+    for (const notice of this.pendingNotices.get(id) ?? []) log = addNotice(log, notice);
+    this.pendingNotices.delete(id);
+    this.put(id, { ...entry, room: result.room, phase: 'joined', error: null, log, joinedOnce: true });
+    if (entry.joinedOnce) {
+      const missed = merged.added.filter((message) => previousLatest === null || message.seq > previousLatest);
+      this.countUnread(id, missed);
+    }
+    void this.fillGaps(id);
+  }
+
+  private async leave(id: string): Promise<void> {
+    if (!this.connected) return; // the gateway drops a closed socket's rooms by itself
+    try {
+      await this.connection.request({ type: 'leave', room: id });
+    } catch {
+      // Leaving is best effort: NOT_IN_ROOM or a drop both mean we are out.
+    }
+  }
+
+  /** Pages back through history until no hole is left between the loaded messages. */
+  private async fillGaps(id: string): Promise<void> {
+    if (this.filling.has(id)) {
+      this.refill.add(id);
+      return;
+    }
+    this.filling.add(id);
+    try {
+      for (;;) {
+        const entry = this.rooms.get(id);
+        const gap = entry?.phase === 'joined' ? findGap(entry.log) : null;
+        if (!gap) break;
+        const limit = Math.min(MAX_HISTORY_PAGE, gapSize(gap));
+        const { messages } = await this.connection.request({ type: 'history', room: id, before: gap.before, limit });
+        // Nothing new means the server cannot fill this hole; asking again would spin.
+        if (this.merge(id, messages, true).length === 0) break;
+      }
+    } catch (error) {
+      if (errorCode(error) !== 'DISCONNECTED') {
+        this.patch(id, { error: `Some missed messages could not be loaded. ${describeError(error)}` });
+      }
+    } finally {
+      this.filling.delete(id);
+    }
+    if (this.refill.delete(id)) void this.fillGaps(id);
+  }
+
+  private onEvent(event: RoomEvent): void {
+    const entry = this.rooms.get(event.room);
+    if (!entry) return;
+    if (event.type === 'message') {
+      const added = this.merge(event.room, [event.message], true);
+      if (added.length > 0) {
+        this.announce(entry, event.message);
+        void this.fillGaps(event.room);
+      }
+      return;
+    }
+    const notice: PendingNotice = {
+      key: `n${++this.counter}`,
+      text: `${event.user.username} ${event.type === 'joined' ? 'joined' : 'left'} the room`,
+      at: new Date().toISOString(),
+    };
+    if (entry.phase === 'joining') {
+      this.pendingNotices.set(event.room, [...(this.pendingNotices.get(event.room) ?? []), notice]);
+    } else {
+      this.patch(event.room, { log: addNotice(entry.log, notice) });
+    }
+  }
+
+  /** Merges into a room's log; returns what was new. */
+  private merge(id: string, messages: readonly ChatMessage[], unread: boolean): ChatMessage[] {
+    const entry = this.rooms.get(id);
+    if (!entry) return [];
+    const { log, added } = mergeMessages(entry.log, messages);
+    if (added.length === 0) return added;
+    this.put(id, { ...entry, log });
+    if (unread) this.countUnread(id, added);
+    return added;
+  }
+
+  private countUnread(id: string, added: readonly ChatMessage[]): void {
+    this.unread = countUnread(this.unread, id, added, { activeRoom: this.active, selfId: this.options.selfId() });
+  }
+
+  private announce(entry: OpenRoom, message: ChatMessage): void {
+    if (message.author.id === this.options.selfId()) return;
+    const text =
+      entry.room.id === this.active
+        ? `${message.author.username}: ${message.text.slice(0, 300)}`
+        : `New message in ${entry.room.title} from ${message.author.username}`;
+    this.announcement = { id: ++this.counter, text };
+  }
+
+  private patch(id: string, changes: Partial<OpenRoom>): void {
+    const entry = this.rooms.get(id);
+    if (entry) this.put(id, { ...entry, ...changes });
+  }
+
+  /** Replaces a room's entry with a new object, so components given it see a changed property. */
+  private put(id: string, entry: OpenRoom): void {
+    const rooms = new Map(this.rooms);
+    rooms.set(id, entry);
+    this.rooms = rooms;
+    this.host.requestUpdate();
+  }
+}

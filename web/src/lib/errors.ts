@@ -1,0 +1,47 @@
+/** The client's one error type, and the words a user sees for each code. */
+import type { ErrorBody, ErrorCode } from '@chat/protocol';
+
+/** Server codes plus the failures only the client can observe. */
+export type ClientErrorCode = ErrorCode | 'DISCONNECTED' | 'TIMEOUT' | 'NETWORK';
+
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+    /** The HTTP status for REST failures; absent on the socket. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+
+  static from(body: ErrorBody, status?: number): RequestError {
+    return new RequestError(body.code, body.message, status);
+  }
+}
+
+const friendly: Partial<Record<ClientErrorCode, string>> = {
+  ROOM_INVALID: 'This room does not exist (it may have been deleted).',
+  ROOM_ACCESS_DENIED: 'You do not have access to this room.',
+  NOT_IN_ROOM: 'You are not in this room any more.',
+  MESSAGE_TOO_LONG: 'That message is too long.',
+  RATE_LIMITED: 'You are sending too fast; wait a moment and try again.',
+  UNAVAILABLE: 'The chat service is unavailable right now; try again shortly.',
+  DISCONNECTED: 'Not connected; waiting to reconnect.',
+  TIMEOUT: 'The server did not answer in time.',
+  NETWORK: 'Could not reach the server.',
+  UNAUTHORIZED: 'Your session has ended; please sign in again.',
+  FORBIDDEN: 'You are not allowed to do that.',
+  USER_DISABLED: 'This account is disabled.',
+  INTERNAL: 'Something went wrong on the server.',
+};
+
+/** A sentence for the UI. BAD_REQUEST, CONFLICT and NOT_FOUND keep the server's message: it says what to fix. */
+export function describeError(error: unknown): string {
+  if (error instanceof RequestError) return friendly[error.code] ?? error.message;
+  return 'Something went wrong.';
+}
+
+export function errorCode(error: unknown): ClientErrorCode | null {
+  return error instanceof RequestError ? error.code : null;
+}

@@ -1,0 +1,180 @@
+/**
+ * The chat: room directory, tabs of open rooms and one panel per open room, all on the one socket that the
+ * ChatController owns. Stays mounted (hidden) while the admin page is shown, so rooms stay open.
+ */
+import type { PublicUser, Room } from '@chat/protocol';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
+import { repeat } from 'lit/directives/repeat.js';
+import '../components/connection-status';
+import type { SendRequest } from '../components/events';
+import '../components/room-list';
+import type { RoomPanel } from '../components/room-panel';
+import '../components/room-panel';
+import '../components/room-tabs';
+import { sharedStyles } from '../components/shared-styles';
+import { ChatController } from '../controllers/chat';
+import { RoomDirectoryController } from '../controllers/room-directory';
+
+type Detail<T> = CustomEvent<T>;
+
+export class ChatPage extends LitElement {
+  static override properties = {
+    user: { attribute: false },
+    active: { type: Boolean },
+  };
+  declare user: PublicUser;
+  /** The chat is the page in view (not the admin page). */
+  declare active: boolean;
+
+  private readonly chat = new ChatController(this, {
+    selfId: () => this.user.id,
+    onSessionEnded: () => this.dispatchEvent(new Event('session-ended', { bubbles: true, composed: true })),
+  });
+  private readonly directory = new RoomDirectoryController(this);
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100%;
+        min-height: 0;
+      }
+      .layout {
+        flex: 1;
+        min-height: 0;
+        display: grid;
+        grid-template-columns: minmax(12rem, 16rem) 1fr;
+        gap: 1rem;
+        padding: 0.75rem 1rem 1rem;
+      }
+      room-list {
+        overflow-y: auto;
+      }
+      .rooms {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        min-height: 0;
+        min-width: 0;
+      }
+      room-panel {
+        flex: 1;
+      }
+      .status {
+        display: flex;
+        justify-content: flex-end;
+        padding: 0.5rem 1rem 0;
+      }
+      .empty {
+        color: var(--chat-muted);
+      }
+      @media (max-width: 700px) {
+        .layout {
+          grid-template-columns: 1fr;
+          grid-template-rows: auto 1fr;
+          padding: 0.5rem;
+          gap: 0.5rem;
+        }
+        room-list {
+          max-height: 24vh;
+        }
+        .status {
+          padding: 0.25rem 0.5rem 0;
+        }
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.active = true;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Coming back from the admin page: rooms may have been created, renamed or deleted there.
+    if (changed.has('active') && changed.get('active') === false && this.active) void this.directory.refresh();
+  }
+
+  override render() {
+    const { chat, directory } = this;
+    const open = [...chat.rooms.values()];
+    return html`
+      <div class="status">
+        <connection-status
+          .status=${chat.connection.status}
+          .attempt=${chat.connection.attempt}
+          @reconnect-now=${() => chat.connection.reconnectNow()}
+        ></connection-status>
+      </div>
+      <div class="layout">
+        <room-list
+          .rooms=${directory.rooms}
+          .openIds=${new Set(chat.rooms.keys())}
+          .active=${chat.active}
+          .unread=${chat.unread}
+          ?loading=${directory.loading}
+          .error=${directory.error}
+          @room-open=${(event: Detail<Room>) => this.openRoom(event.detail)}
+          @rooms-refresh=${() => directory.refresh()}
+        ></room-list>
+        <section class="rooms" aria-label="Open rooms">
+          ${
+            open.length === 0
+              ? html`<p class="empty">Choose a room from the list to start chatting.</p>`
+              : html`<room-tabs
+                .rooms=${open.map((entry) => entry.room)}
+                .active=${chat.active}
+                .unread=${chat.unread}
+                @room-select=${(event: Detail<string>) => chat.select(event.detail)}
+              ></room-tabs>`
+          }
+          ${repeat(
+            open,
+            (entry) => entry.room.id,
+            (entry) => html`<room-panel
+              role="tabpanel"
+              aria-label=${entry.room.title}
+              data-room-id=${entry.room.id}
+              ?hidden=${entry.room.id !== chat.active}
+              .entry=${entry}
+              ?active=${entry.room.id === chat.active && this.active}
+              ?connected=${chat.connected}
+              .selfId=${this.user.id}
+              @room-close=${(event: Detail<string>) => chat.closeRoom(event.detail)}
+              @room-retry=${(event: Detail<string>) => chat.retry(event.detail)}
+              @error-dismiss=${(event: Detail<string>) => chat.dismissError(event.detail)}
+              @load-older=${() => chat.loadOlder(entry.room.id)}
+              @message-send=${(event: Detail<SendRequest>) => this.send(entry.room.id, event.detail)}
+            ></room-panel>`,
+          )}
+        </section>
+      </div>
+      <div class="visually-hidden" aria-live="polite" data-testid="announcer">
+        ${chat.announcement ? keyed(chat.announcement.id, html`<p>${chat.announcement.text}</p>`) : nothing}
+      </div>
+    `;
+  }
+
+  private async openRoom(room: Room): Promise<void> {
+    this.chat.openRoom(room);
+    await this.updateComplete;
+    const panel = this.renderRoot.querySelector<RoomPanel>(`room-panel[data-room-id='${CSS.escape(room.id)}']`);
+    await panel?.updateComplete;
+    panel?.focusComposer();
+  }
+
+  private async send(room: string, request: SendRequest): Promise<void> {
+    request.done(await this.chat.send(room, request.text));
+  }
+}
+
+customElements.define('chat-page', ChatPage);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'chat-page': ChatPage;
+  }
+}

@@ -1,0 +1,245 @@
+/** The chat state against a fake gateway: rejoin and fill-in after a reconnect, unread counts, refusals. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChatController } from '../../src/controllers/chat';
+import { Backoff } from '../../src/lib/backoff';
+import { findGap } from '../../src/lib/message-log';
+import { FakeServer, fakeHost } from './fake-server';
+import { range, seqs } from './fixtures';
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+function setup() {
+  const server = new FakeServer();
+  let sessionEnded = false;
+  const chat = new ChatController(fakeHost(), {
+    selfId: () => 'u-alice',
+    onSessionEnded: () => {
+      sessionEnded = true;
+    },
+    connection: {
+      createSocket: server.createSocket,
+      url: 'ws://test/ws',
+      backoff: new Backoff({ baseMs: 200, random: () => 0 }),
+      heartbeatMs: 600_000,
+      sessionValid: async () => true,
+    },
+  });
+  chat.connection.hostConnected();
+  server.latestSocket.open();
+  /** Lets every pending reply (1 ms timers) and the work it triggers run. */
+  const settle = () => vi.advanceTimersByTimeAsync(20);
+  /** Drops the socket, lets `during` happen while offline, then reconnects. */
+  const reconnect = async (during: () => void) => {
+    server.latestSocket.drop(1012);
+    during();
+    await vi.advanceTimersByTimeAsync(100);
+    server.latestSocket.open();
+    await settle();
+  };
+  return { server, chat, settle, reconnect, ended: () => sessionEnded };
+}
+
+const shown = (chat: ChatController, room: string) => seqs(chat.rooms.get(room)?.log.messages ?? []);
+
+describe('opening rooms', () => {
+  it('shows the latest 50 messages on join and pages back through older ones', async () => {
+    const { server, chat, settle } = setup();
+    const lobby = server.addRoom('lobby', 120);
+    chat.openRoom(lobby);
+    await settle();
+    expect(chat.rooms.get('lobby')?.phase).toBe('joined');
+    expect(shown(chat, 'lobby')).toEqual(range(71, 120));
+
+    const loadOlder = async () => {
+      const loading = chat.loadOlder('lobby');
+      await settle();
+      await loading;
+    };
+    await loadOlder();
+    expect(shown(chat, 'lobby')).toEqual(range(21, 120));
+    await loadOlder();
+    expect(shown(chat, 'lobby')).toEqual(range(1, 120));
+    expect(chat.rooms.get('lobby')?.loadingOlder).toBe(false);
+    await loadOlder(); // at seq 1 there is nothing older to ask for
+    expect(server.requests.filter((frame) => frame.type === 'history')).toMatchObject([
+      { before: 71, limit: 50 },
+      { before: 21, limit: 50 },
+    ]);
+  });
+
+  it('keeps a refused room open with the reason, and lets the user try again', async () => {
+    const { server, chat, settle } = setup();
+    const staff = server.addRoom('staff', 3, true);
+    server.denied.add('staff');
+    chat.openRoom(staff);
+    await settle();
+    const entry = chat.rooms.get('staff');
+    expect(entry?.phase).toBe('refused');
+    expect(entry?.error).toBe('You do not have access to this room.');
+
+    server.denied.delete('staff');
+    chat.retry('staff');
+    await settle();
+    expect(chat.rooms.get('staff')?.phase).toBe('joined');
+    expect(shown(chat, 'staff')).toEqual([1, 2, 3]);
+  });
+
+  it('shows a message once even though the send reply and the broadcast both carry it', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 2));
+    await settle();
+    const sending = chat.send('lobby', 'hello');
+    await settle();
+    await expect(sending).resolves.toBe(true);
+    expect(shown(chat, 'lobby')).toEqual([1, 2, 3]);
+  });
+
+  it('reports a failed send on the room and resolves false so the composer keeps the text', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 1));
+    await settle();
+    server.latestSocket.drop(1012);
+    await expect(chat.send('lobby', 'hello')).resolves.toBe(false);
+    expect(chat.rooms.get('lobby')?.error).toMatch(/^Message not sent\. Not connected/);
+  });
+
+  it('sends leave when a room is closed and selects the room opened before it', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 1));
+    chat.openRoom(server.addRoom('random', 1));
+    await settle();
+    expect(chat.active).toBe('random');
+    chat.closeRoom('random');
+    await settle();
+    expect(chat.active).toBe('lobby');
+    expect([...chat.rooms.keys()]).toEqual(['lobby']);
+    expect(server.requests.at(-1)).toMatchObject({ type: 'leave', room: 'random' });
+  });
+});
+
+describe('reconnecting', () => {
+  it('rejoins open rooms and fills the gap with history, without duplicates', async () => {
+    const { server, chat, settle, reconnect } = setup();
+    chat.openRoom(server.addRoom('lobby', 100));
+    await settle();
+    expect(shown(chat, 'lobby')).toEqual(range(51, 100));
+
+    // 80 messages while offline: the rejoin returns 131..180, so 101..130 must be paged in.
+    await reconnect(() => server.post('lobby', 80));
+    expect(shown(chat, 'lobby')).toEqual(range(51, 180));
+    expect(findGap(chat.rooms.get('lobby')!.log)).toBeNull();
+    expect(server.requests.filter((frame) => frame.type === 'join')).toHaveLength(2);
+    expect(server.requests.filter((frame) => frame.type === 'history')).toMatchObject([{ before: 131, limit: 30 }]);
+    expect(chat.connection.status).toBe('connected');
+  });
+
+  it('fills a gap larger than one history page in several pages', async () => {
+    const { server, chat, reconnect } = setup();
+    chat.openRoom(server.addRoom('lobby', 10));
+    await vi.advanceTimersByTimeAsync(20);
+    await reconnect(() => server.post('lobby', 290)); // rejoin: 251..300; missing 11..250
+    expect(shown(chat, 'lobby')).toEqual(range(1, 300));
+    expect(server.requests.filter((frame) => frame.type === 'history')).toMatchObject([
+      { before: 251, limit: 100 },
+      { before: 151, limit: 100 },
+      { before: 51, limit: 40 },
+    ]);
+  });
+
+  it('starts again from the latest messages when too much was missed to page in', async () => {
+    const { server, chat, reconnect } = setup();
+    chat.openRoom(server.addRoom('lobby', 10));
+    await vi.advanceTimersByTimeAsync(20);
+    await reconnect(() => server.post('lobby', 2000));
+    expect(shown(chat, 'lobby')).toEqual(range(1961, 2010));
+    expect(server.requests.some((frame) => frame.type === 'history')).toBe(false);
+    expect(chat.rooms.get('lobby')?.startReached).toBe(false);
+  });
+
+  it('counts what was missed in rooms not in view as unread, but not in the room in view', async () => {
+    const { server, chat, settle, reconnect } = setup();
+    chat.openRoom(server.addRoom('random', 5));
+    chat.openRoom(server.addRoom('lobby', 5));
+    await settle();
+    expect(chat.active).toBe('lobby');
+    expect(chat.unread.size).toBe(0); // the first join's history is not "unread"
+
+    await reconnect(() => {
+      server.post('random', 7);
+      server.post('lobby', 3);
+    });
+    expect(chat.unread.get('random')).toBe(7);
+    expect(chat.unread.get('lobby')).toBeUndefined();
+
+    // A message seen twice (live, then again in a rejoin page) is counted once.
+    server.post('random', 1);
+    await reconnect(() => {});
+    expect(chat.unread.get('random')).toBe(8);
+
+    chat.select('random');
+    expect(chat.unread.get('random')).toBeUndefined();
+  });
+
+  it('fills a gap seen in live messages (a dropped broadcast)', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 5));
+    await settle();
+    server.latestSocket.readyState = 3; // deliveries of 6 and 7 are lost
+    server.post('lobby', 2);
+    server.latestSocket.readyState = 1;
+    server.post('lobby', 1); // 8 arrives
+    await settle();
+    expect(shown(chat, 'lobby')).toEqual(range(1, 8));
+    expect(server.requests.filter((frame) => frame.type === 'history')).toMatchObject([{ before: 8, limit: 2 }]);
+  });
+
+  it('joins a room opened while offline once the socket is back', async () => {
+    const { server, chat, settle } = setup();
+    const lobby = server.addRoom('lobby', 3);
+    server.latestSocket.drop(1006);
+    chat.openRoom(lobby);
+    expect(chat.rooms.get('lobby')?.phase).toBe('joining');
+    await vi.advanceTimersByTimeAsync(100);
+    server.latestSocket.open();
+    await settle();
+    expect(chat.rooms.get('lobby')?.phase).toBe('joined');
+    expect(shown(chat, 'lobby')).toEqual([1, 2, 3]);
+  });
+
+  it('reports the end of the session on close code 1008', async () => {
+    const { server, chat, ended } = setup();
+    server.latestSocket.drop(1008);
+    expect(ended()).toBe(true);
+    expect(chat.connection.status).toBe('ended');
+  });
+});
+
+describe('notices and announcements', () => {
+  it('adds join and leave notices as system lines after the newest message', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 2));
+    await settle();
+    server.broadcast({ type: 'joined', room: 'lobby', user: { id: 'u-carol', username: 'carol' } });
+    server.broadcast({ type: 'left', room: 'lobby', user: { id: 'u-carol', username: 'carol' } });
+    const notices = chat.rooms.get('lobby')?.log.notices ?? [];
+    expect(notices.map((notice) => [notice.text, notice.afterSeq])).toEqual([
+      ['carol joined the room', 2],
+      ['carol left the room', 2],
+    ]);
+  });
+
+  it('announces messages from others, naming the room when it is not in view', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('random', 0));
+    chat.openRoom(server.addRoom('lobby', 0));
+    await settle();
+    server.post('lobby', 1, { id: 'u-bob', username: 'bob' });
+    expect(chat.announcement?.text).toBe('bob: lobby #1');
+    server.post('random', 1, { id: 'u-bob', username: 'bob' });
+    expect(chat.announcement?.text).toBe('New message in Random from bob');
+    const before = chat.announcement;
+    server.post('lobby', 1, { id: 'u-alice', username: 'alice' });
+    expect(chat.announcement).toBe(before);
+  });
+});

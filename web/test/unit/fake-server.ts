@@ -1,0 +1,159 @@
+/**
+ * A stand-in for the gateway on the far side of a fake WebSocket: keeps per-room messages with gapless seqs,
+ * answers join/history/send/leave/ping like the protocol says (replies arrive on a later timer tick), and
+ * broadcasts messages to the rooms the current socket joined.
+ */
+import type { ChatMessage, ClientFrame, Room, ServerFrame } from '@chat/protocol';
+import type { SocketLike } from '../../src/controllers/connection';
+
+export class FakeSocket implements SocketLike {
+  readyState = 0;
+  onopen: ((event: Event) => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  closedWith: number | null = null;
+
+  constructor(private readonly server: FakeServer) {}
+
+  send(data: string): void {
+    this.server.handle(this, JSON.parse(data) as ClientFrame);
+  }
+
+  close(code = 1000): void {
+    this.readyState = 3;
+    this.closedWith = code;
+  }
+
+  /** Test side: the upgrade succeeded. */
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.(new Event('open'));
+  }
+
+  /** Test side: the connection is gone (restart, network) with this close code. */
+  drop(code = 1006): void {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+
+  deliver(frame: ServerFrame): void {
+    if (this.readyState === 1) this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+}
+
+export class FakeServer {
+  readonly sockets: FakeSocket[] = [];
+  readonly requests: ClientFrame[] = [];
+  /** Rooms whose joins are refused with ROOM_ACCESS_DENIED. */
+  readonly denied = new Set<string>();
+  /** Set false to hold replies (e.g. to see what the client does while waiting). */
+  answering = true;
+  private readonly rooms = new Map<string, { room: Room; messages: ChatMessage[] }>();
+  private readonly joined = new Map<FakeSocket, Set<string>>();
+
+  addRoom(id: string, count: number, staffOnly = false): Room {
+    const room = { id, title: id[0]?.toUpperCase() + id.slice(1), staffOnly };
+    this.rooms.set(id, { room, messages: [] });
+    this.post(id, count);
+    return room;
+  }
+
+  /** Stores `count` messages in a room and broadcasts them to sockets in the room. */
+  post(roomId: string, count: number, author = { id: 'u-bob', username: 'bob' }): ChatMessage[] {
+    const entry = this.rooms.get(roomId);
+    if (!entry) throw new Error(`no room ${roomId}`);
+    const posted: ChatMessage[] = [];
+    for (let i = 0; i < count; i++) {
+      const seq = entry.messages.length + 1;
+      const message = {
+        id: `${roomId}-${seq}`,
+        seq,
+        author,
+        text: `${roomId} #${seq}`,
+        createdAt: new Date(0).toISOString(),
+      };
+      entry.messages.push(message);
+      posted.push(message);
+      for (const socket of this.socketsIn(roomId)) socket.deliver({ type: 'message', room: roomId, message });
+    }
+    return posted;
+  }
+
+  broadcast(frame: ServerFrame & { room: string }): void {
+    for (const socket of this.socketsIn(frame.room)) socket.deliver(frame);
+  }
+
+  get latestSocket(): FakeSocket {
+    const socket = this.sockets.at(-1);
+    if (!socket) throw new Error('no socket was opened');
+    return socket;
+  }
+
+  readonly createSocket = (): FakeSocket => {
+    const socket = new FakeSocket(this);
+    this.sockets.push(socket);
+    return socket;
+  };
+
+  handle(socket: FakeSocket, frame: ClientFrame): void {
+    this.requests.push(frame);
+    if (!this.answering) return;
+    const reply = (result: { ok: true; data: unknown } | { ok: false; code: string }) =>
+      setTimeout(() => {
+        const body = result.ok
+          ? { type: 'reply', ref: frame.ref, ok: true, data: result.data }
+          : {
+              type: 'reply',
+              ref: frame.ref,
+              ok: false,
+              error: { code: result.code, message: result.code.toLowerCase() },
+            };
+        socket.deliver(body as ServerFrame);
+      }, 1);
+    if (frame.type === 'ping') return void reply({ ok: true, data: { time: new Date(0).toISOString() } });
+    const entry = this.rooms.get(frame.room);
+    if (!entry) return void reply({ ok: false, code: 'ROOM_INVALID' });
+    switch (frame.type) {
+      case 'join': {
+        if (this.denied.has(frame.room)) return void reply({ ok: false, code: 'ROOM_ACCESS_DENIED' });
+        this.roomsOf(socket).add(frame.room);
+        return void reply({ ok: true, data: { room: entry.room, messages: entry.messages.slice(-50) } });
+      }
+      case 'leave':
+        this.roomsOf(socket).delete(frame.room);
+        return void reply({ ok: true, data: {} });
+      case 'history': {
+        const before = frame.before ?? Number.MAX_SAFE_INTEGER;
+        const older = entry.messages.filter((message) => message.seq < before).slice(-(frame.limit ?? 50));
+        return void reply({ ok: true, data: { room: frame.room, messages: older } });
+      }
+      case 'send': {
+        const [message] = this.post(frame.room, 1, { id: 'u-alice', username: 'alice' });
+        return void reply({ ok: true, data: message });
+      }
+    }
+  }
+
+  private roomsOf(socket: FakeSocket): Set<string> {
+    const rooms = this.joined.get(socket) ?? new Set<string>();
+    this.joined.set(socket, rooms);
+    return rooms;
+  }
+
+  private socketsIn(roomId: string): FakeSocket[] {
+    return this.sockets.filter((socket) => socket.readyState === 1 && this.joined.get(socket)?.has(roomId));
+  }
+}
+
+/** A ReactiveControllerHost that only counts update requests. */
+export function fakeHost() {
+  return {
+    updates: 0,
+    addController() {},
+    removeController() {},
+    requestUpdate() {
+      this.updates += 1;
+    },
+    updateComplete: Promise.resolve(true),
+  };
+}

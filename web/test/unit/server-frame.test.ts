@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { isReplyData, parseServerFrame } from '../../src/lib/server-frame';
+import { message } from './fixtures';
+
+describe('parseServerFrame', () => {
+  it('accepts the frames of the protocol', () => {
+    const frames = [
+      { type: 'reply', ref: 'r1', ok: true, data: { time: 'now' } },
+      { type: 'reply', ref: null, ok: false, error: { code: 'BAD_REQUEST', message: 'bad frame' } },
+      { type: 'message', room: 'lobby', message: message(3) },
+      { type: 'joined', room: 'lobby', user: { id: 'u1', username: 'carol' } },
+      { type: 'left', room: 'lobby', user: { id: 'u1', username: 'carol' } },
+    ];
+    for (const frame of frames) expect(parseServerFrame(JSON.stringify(frame))).toEqual(frame);
+  });
+
+  it('drops malformed frames instead of trusting them', () => {
+    const bad = [
+      'not json',
+      '[]',
+      JSON.stringify({ type: 'message', room: 'lobby', message: { ...message(1), seq: 0 } }),
+      JSON.stringify({ type: 'message', room: 'lobby', message: { ...message(1), text: 5 } }),
+      JSON.stringify({ type: 'joined', room: 'lobby' }),
+      JSON.stringify({ type: 'reply', ok: true, data: {} }),
+      JSON.stringify({ type: 'surprise' }),
+    ];
+    for (const text of bad) expect(parseServerFrame(text)).toBeNull();
+  });
+
+  it('checks reply data against the request it answers', () => {
+    expect(isReplyData('send', message(1))).toBe(true);
+    expect(isReplyData('send', {})).toBe(false);
+    expect(isReplyData('join', { room: { id: 'a', title: 'A', staffOnly: false }, messages: [message(1)] })).toBe(true);
+    expect(isReplyData('join', { room: { id: 'a' }, messages: [] })).toBe(false);
+    expect(isReplyData('history', { room: 'a', messages: [{}] })).toBe(false);
+  });
+});

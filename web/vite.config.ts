@@ -1,0 +1,15 @@
+import { defineConfig } from 'vite';
+
+// In development the gateway serves /api and /ws; the dev server forwards to it so cookies stay same-origin.
+const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  base: '/',
+  build: { outDir: 'dist', target: 'es2022', sourcemap: true },
+  server: {
+    proxy: {
+      '/api': gateway,
+      '/ws': { target: gateway, ws: true },
+    },
+  },
+});
