@@ -1,0 +1,68 @@
+/** The rooms service: rooms, their messages, who may enter. buildApp is what tests and the entry point both start. */
+import { connectNats, type NatsConnection, startService } from '@chat/nats';
+import { authenticate, installErrorHandler, loggerOptions, openDatabase } from '@chat/service-kit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { RoomsConfig } from './config.js';
+import { migrations } from './db/migrations/index.js';
+import { ROOMS_SCHEMA, type RoomsDatabase } from './db/schema.js';
+import { MessageHistory } from './messages/history.js';
+import { MessageWriter } from './messages/writer.js';
+import { roomsService } from './nats/endpoints.js';
+import { natsRoomEvents } from './nats/room-events.js';
+import { historyRoutes } from './routes/history.js';
+import { roomRoutes } from './routes/rooms.js';
+import { RoomStore } from './rooms/store.js';
+import { natsUserLookup } from './users/directory.js';
+
+export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.LOG_LEVEL, 'rooms'),
+    trustProxy: '127.0.0.1',
+    bodyLimit: 64 * 1024,
+    // Fastify's default silently drops unknown fields; the schemas say additionalProperties: false to refuse them.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  installErrorHandler(app);
+
+  const database = await openDatabase<RoomsDatabase>({
+    url: config.DATABASE_URL,
+    schema: ROOMS_SCHEMA,
+    poolMax: config.DATABASE_POOL_MAX,
+    migrations,
+  });
+  let nc: NatsConnection;
+  try {
+    nc = await connectNats({
+      url: config.NATS_URL,
+      name: 'rooms',
+      user: config.NATS_USER,
+      pass: config.NATS_PASS,
+      logger: app.log,
+    });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const rooms = new RoomStore(database.db);
+  const history = new MessageHistory(database.db);
+  const events = natsRoomEvents(nc);
+  const writer = new MessageWriter(database.db, events, { logger: app.log });
+  const lookupUser = natsUserLookup(nc, config.REQUEST_TIMEOUT_MS);
+
+  const service = await startService(nc, roomsService({ rooms, history, writer, events, lookupUser }), app.log);
+  // Shutdown order: take no new requests, write what is queued (and publish its events), then disconnect.
+  app.addHook('preClose', async () => {
+    await service.stop();
+    await writer.close();
+  });
+  app.addHook('onClose', async () => {
+    await nc.drain();
+    await database.close();
+  });
+
+  await app.register(authenticate, { publicKey: config.publicKey, loadUser: lookupUser });
+  await app.register(roomRoutes, { rooms, nc });
+  await app.register(historyRoutes, { rooms, history });
+  app.get('/api/rooms/health', async () => ({ ok: true }));
+  return app;
+}

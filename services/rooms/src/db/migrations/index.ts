@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as rooms from './0001-rooms.js';
+
+/** Every migration, by name; names sort in the order they run. */
+export const migrations: Record<string, Migration> = {
+  '0001-rooms': rooms,
+};

@@ -1,0 +1,32 @@
+import type { ColumnType, Selectable } from 'kysely';
+
+export const ROOMS_SCHEMA = 'rooms';
+
+export interface RoomsTable {
+  id: string;
+  title: string;
+  staff_only: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The seq of the room's newest message; the message writer advances it for a whole batch at once. */
+  last_seq: ColumnType<number, number | undefined, number>;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface MessagesTable {
+  id: string;
+  room_id: string;
+  /** Per room 1, 2, 3, … with no gaps; unique together with room_id. */
+  seq: number;
+  author_id: string;
+  /** The name at the time of writing, so history reads need no other service. */
+  author_username: string;
+  text: string;
+  created_at: ColumnType<Date, Date | string, never>;
+}
+
+export interface RoomsDatabase {
+  rooms: RoomsTable;
+  messages: MessagesTable;
+}
+
+export type RoomRow = Selectable<RoomsTable>;
+export type MessageRow = Selectable<MessagesTable>;

@@ -1,0 +1,169 @@
+/**
+ * Group commit of chat messages: the hot path of the system.
+ *
+ * Sends are queued. While one flush is in flight, new sends accumulate; the next flush takes all of them.
+ * A flush is one transaction whatever its size: one UPDATE advances last_seq of every room in the batch
+ * (assigning each room a block of consecutive seqs), one INSERT stores every message, COMMIT. Only then are
+ * the senders answered and the events published, in arrival order, so subscribers see seqs ascending and a
+ * message that was announced is always in the store. A failed transaction assigns nothing, so seqs never
+ * have gaps. Ids and timestamps are made here, so nothing has to come back from the INSERT.
+ */
+import { randomUUID } from 'node:crypto';
+import { type ChatMessage, ChatError, ErrorCode, type UserRef } from '@chat/protocol';
+import { type Kysely, sql } from 'kysely';
+import { ROOMS_SCHEMA, type RoomsDatabase } from '../db/schema.js';
+import type { RoomEvents } from '../nats/room-events.js';
+import { noSuchRoom } from '../rooms/store.js';
+
+export interface MessageWriterOptions {
+  /** Most messages in one transaction; more wait for the next flush. */
+  maxBatch?: number;
+  /** Most messages waiting; beyond this, sends are refused at once instead of queueing without bound. */
+  maxQueued?: number;
+  logger: { error(obj: object, msg: string): void };
+}
+
+interface Pending {
+  room: string;
+  author: UserRef;
+  text: string;
+  createdAt: string;
+  resolve(message: ChatMessage): void;
+  reject(error: ChatError): void;
+}
+
+const roomsTable = sql.id(ROOMS_SCHEMA, 'rooms');
+const messagesTable = sql.id(ROOMS_SCHEMA, 'messages');
+
+export class MessageWriter {
+  private queue: Pending[] = [];
+  private running: Promise<void> | undefined;
+  private closed = false;
+  private readonly maxBatch: number;
+  private readonly maxQueued: number;
+
+  constructor(
+    private readonly db: Kysely<RoomsDatabase>,
+    private readonly events: RoomEvents,
+    private readonly options: MessageWriterOptions,
+  ) {
+    this.maxBatch = options.maxBatch ?? 2000;
+    this.maxQueued = options.maxQueued ?? 50_000;
+  }
+
+  /** Stores the message (text already checked) and resolves with it once committed. */
+  send(room: string, author: UserRef, text: string): Promise<ChatMessage> {
+    if (this.closed) return Promise.reject(new ChatError(ErrorCode.UNAVAILABLE, 'the message store is shutting down'));
+    if (this.queue.length >= this.maxQueued) {
+      return Promise.reject(new ChatError(ErrorCode.UNAVAILABLE, 'the message store is overloaded; try again'));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ room, author, text, createdAt: new Date().toISOString(), resolve, reject });
+      // Deferred to after this turn's I/O, so every send that arrived in the same read joins the first flush.
+      this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.drain());
+    });
+  }
+
+  /** Refuses new sends and resolves when every queued message has been written (or refused). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+        this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+        await this.flush(batch);
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    let stored: (ChatMessage | undefined)[];
+    try {
+      stored = await this.db.transaction().execute((trx) => this.write(trx, batch));
+    } catch (err) {
+      this.options.logger.error({ err, messages: batch.length }, 'message batch failed');
+      const error = new ChatError(ErrorCode.UNAVAILABLE, 'the message store is unavailable');
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const pending = batch[i] as Pending;
+      const message = stored[i];
+      if (message) {
+        pending.resolve(message);
+        this.publish(pending.room, message);
+      } else {
+        pending.reject(noSuchRoom());
+      }
+    }
+  }
+
+  private publish(room: string, message: ChatMessage): void {
+    try {
+      this.events.message(room, message);
+    } catch (err) {
+      // The message is stored and its sender answered; subscribers catch up through history.
+      this.options.logger.error({ err, room, seq: message.seq }, 'message event not published');
+    }
+  }
+
+  /** The transaction's body; returns each pending send's stored message, or undefined when its room does not exist. */
+  private async write(trx: Kysely<RoomsDatabase>, batch: Pending[]): Promise<(ChatMessage | undefined)[]> {
+    const counts = new Map<string, number>();
+    for (const pending of batch) counts.set(pending.room, (counts.get(pending.room) ?? 0) + 1);
+
+    // Rooms are locked in id order so that two instances flushing overlapping rooms cannot deadlock.
+    // A room missing from the result does not exist (or was just deleted).
+    const bumped = await sql<{ id: string; last_seq: number }>`
+      WITH batch AS (
+        SELECT * FROM unnest(${[...counts.keys()]}::text[], ${[...counts.values()]}::int8[]) AS b(id, n)
+      ), locked AS MATERIALIZED (
+        SELECT r.id, batch.n FROM ${roomsTable} r JOIN batch ON batch.id = r.id ORDER BY r.id FOR UPDATE OF r
+      )
+      UPDATE ${roomsTable} r SET last_seq = r.last_seq + locked.n FROM locked WHERE r.id = locked.id
+      RETURNING r.id, r.last_seq`.execute(trx);
+
+    // The next seq to hand out per room: the first of the block the UPDATE reserved.
+    const nextSeq = new Map<string, number>();
+    for (const row of bumped.rows) nextSeq.set(row.id, row.last_seq - (counts.get(row.id) ?? 0) + 1);
+
+    const stored: (ChatMessage | undefined)[] = new Array(batch.length);
+    const ids: string[] = [];
+    const rooms: string[] = [];
+    const seqs: number[] = [];
+    const authorIds: string[] = [];
+    const authorNames: string[] = [];
+    const texts: string[] = [];
+    const times: string[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const { room, author, text, createdAt } = batch[i] as Pending;
+      const seq = nextSeq.get(room);
+      if (seq === undefined) continue;
+      nextSeq.set(room, seq + 1);
+      const id = randomUUID();
+      stored[i] = { id, seq, author: { id: author.id, username: author.username }, text, createdAt };
+      ids.push(id);
+      rooms.push(room);
+      seqs.push(seq);
+      authorIds.push(author.id);
+      authorNames.push(author.username);
+      texts.push(text);
+      times.push(createdAt);
+    }
+
+    // Columns as arrays: seven bind parameters for any number of rows, so no chunking is needed.
+    if (ids.length > 0) {
+      await sql`
+        INSERT INTO ${messagesTable} (id, room_id, seq, author_id, author_username, text, created_at)
+        SELECT * FROM unnest(${ids}::uuid[], ${rooms}::text[], ${seqs}::int8[], ${authorIds}::text[],
+                             ${authorNames}::text[], ${texts}::text[], ${times}::timestamptz[])`.execute(trx);
+    }
+    return stored;
+  }
+}

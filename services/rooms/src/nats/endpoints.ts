@@ -1,0 +1,78 @@
+/** What the gateway (and any other service) may ask the rooms service over NATS. */
+import {
+  ChatError,
+  compile,
+  ErrorCode,
+  HISTORY_ON_JOIN,
+  HistoryRequest,
+  type HistoryResult,
+  JoinRequest,
+  type JoinResult,
+  LeaveRequest,
+  QUEUE_GROUP,
+  SendRequest,
+  Subjects,
+} from '@chat/protocol';
+import { endpoint, type ServiceSpec } from '@chat/nats';
+import type { MessageHistory } from '../messages/history.js';
+import { messageText } from '../messages/text.js';
+import type { MessageWriter } from '../messages/writer.js';
+import { assertMayEnter, type RoomStore } from '../rooms/store.js';
+import type { UserLookup } from '../users/directory.js';
+import type { RoomEvents } from './room-events.js';
+
+export interface RoomsServiceDeps {
+  rooms: RoomStore;
+  history: MessageHistory;
+  writer: MessageWriter;
+  events: RoomEvents;
+  lookupUser: UserLookup;
+}
+
+export function roomsService({ rooms, history, writer, events, lookupUser }: RoomsServiceDeps): ServiceSpec {
+  return {
+    name: Subjects.rooms.service,
+    version: '0.1.0',
+    description: 'rooms, their messages and who may enter them',
+    queue: QUEUE_GROUP,
+    endpoints: {
+      join: endpoint({
+        subject: Subjects.rooms.join,
+        validator: compile(JoinRequest),
+        async handle({ room: roomId, user, limit = HISTORY_ON_JOIN }): Promise<JoinResult> {
+          // The flags come from auth as they are now; whatever a token said may be out of date.
+          const [current, room] = await Promise.all([lookupUser(user.id), rooms.find(roomId)]);
+          if (!current) throw new ChatError(ErrorCode.UNAUTHORIZED, 'no such user');
+          if (current.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
+          if (!room) throw new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
+          assertMayEnter(room, current);
+          const messages = await history.page(room.id, { limit });
+          events.joined(room.id, { id: current.id, username: current.username });
+          return { room, messages };
+        },
+      }),
+      leave: endpoint({
+        subject: Subjects.rooms.leave,
+        validator: compile(LeaveRequest),
+        async handle({ room, user }) {
+          await rooms.get(room);
+          events.left(room, { id: user.id, username: user.username });
+          return {};
+        },
+      }),
+      send: endpoint({
+        subject: Subjects.rooms.send,
+        validator: compile(SendRequest),
+        handle: ({ room, author, text }) => writer.send(room, author, messageText(text)),
+      }),
+      history: endpoint({
+        subject: Subjects.rooms.history,
+        validator: compile(HistoryRequest),
+        async handle({ room, before, limit }): Promise<HistoryResult> {
+          await rooms.get(room);
+          return { room, messages: await history.page(room, { before, limit }) };
+        },
+      }),
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/** All reads and writes of rooms.rooms, and the rule of who may enter a room. */
+import { ChatError, ErrorCode, isValidRoomId, MAX_ROOM_ID_LENGTH, type Room } from '@chat/protocol';
+import type { Kysely, Updateable } from 'kysely';
+import type { RoomRow, RoomsDatabase, RoomsTable } from '../db/schema.js';
+import { slugCandidate, slugify } from './slug.js';
+
+export interface RoomChanges {
+  title?: string | undefined;
+  staffOnly?: boolean | undefined;
+}
+
+export function toRoom(row: Pick<RoomRow, 'id' | 'title' | 'staff_only'>): Room {
+  return { id: row.id, title: row.title, staffOnly: row.staff_only };
+}
+
+export const noSuchRoom = () => new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
+
+/** Refuses a user who may not read or join the room, by their flags as they are now. */
+export function assertMayEnter(room: Room, user: { isStaff: boolean }): void {
+  if (room.staffOnly && !user.isStaff) throw new ChatError(ErrorCode.ROOM_ACCESS_DENIED, 'this room is for staff only');
+}
+
+export class RoomStore {
+  constructor(private readonly db: Kysely<RoomsDatabase>) {}
+
+  async list(): Promise<Room[]> {
+    const rows = await this.db
+      .selectFrom('rooms')
+      .select(['id', 'title', 'staff_only'])
+      .orderBy('title')
+      .orderBy('id')
+      .execute();
+    return rows.map(toRoom);
+  }
+
+  /** The room, or undefined for an unknown or malformed id. */
+  async find(id: string): Promise<Room | undefined> {
+    if (!isValidRoomId(id)) return undefined;
+    const row = await this.db
+      .selectFrom('rooms')
+      .select(['id', 'title', 'staff_only'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toRoom(row);
+  }
+
+  async get(id: string): Promise<Room> {
+    const room = await this.find(id);
+    if (!room) throw noSuchRoom();
+    return room;
+  }
+
+  /** Creates the room under the first free id among slug, slug-2, slug-3, … */
+  async create(title: string, staffOnly = false): Promise<Room> {
+    const slug = slugify(title);
+    // Every candidate id starts with this; one query shows which are taken.
+    const prefix = slug.slice(0, MAX_ROOM_ID_LENGTH - 12);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const taken = new Set(
+        (await this.db.selectFrom('rooms').select('id').where('id', 'like', `${prefix}%`).execute()).map((r) => r.id),
+      );
+      let n = 1;
+      while (taken.has(slugCandidate(slug, n))) n++;
+      const row = await this.db
+        .insertInto('rooms')
+        .values({ id: slugCandidate(slug, n), title, staff_only: staffOnly })
+        .onConflict((c) => c.column('id').doNothing())
+        .returning(['id', 'title', 'staff_only'])
+        .executeTakeFirst();
+      // No row: another create took the same id in between; look again.
+      if (row) return toRoom(row);
+    }
+    throw new ChatError(ErrorCode.CONFLICT, 'could not find a free id for this room; try again');
+  }
+
+  async update(id: string, changes: RoomChanges): Promise<Room> {
+    if (!isValidRoomId(id)) throw noSuchRoom();
+    const values: Updateable<RoomsTable> = {};
+    if (changes.title !== undefined) values.title = changes.title;
+    if (changes.staffOnly !== undefined) values.staff_only = changes.staffOnly;
+    const row = await this.db
+      .updateTable('rooms')
+      .set(values)
+      .where('id', '=', id)
+      .returning(['id', 'title', 'staff_only'])
+      .executeTakeFirst();
+    if (!row) throw noSuchRoom();
+    return toRoom(row);
+  }
+
+  /** Deletes the room and, by cascade, its messages. */
+  async delete(id: string): Promise<void> {
+    if (!isValidRoomId(id)) throw noSuchRoom();
+    const result = await this.db.deleteFrom('rooms').where('id', '=', id).executeTakeFirst();
+    if (result.numDeletedRows === 0n) throw noSuchRoom();
+  }
+}

@@ -1,0 +1,24 @@
+/** A room's message history for those allowed in the room, page by page (?before=<seq>&limit=). */
+import { HistoryQuery, type HistoryResult } from '@chat/protocol';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { MessageHistory } from '../messages/history.js';
+import { assertMayEnter, type RoomStore } from '../rooms/store.js';
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
+
+export async function historyRoutes(app: FastifyInstance, opts: { rooms: RoomStore; history: MessageHistory }) {
+  const { rooms, history } = opts;
+
+  app.get(
+    '/api/rooms/:id/messages',
+    { preHandler: app.authenticate, schema: { params: IdParams, querystring: HistoryQuery } },
+    async (request): Promise<HistoryResult> => {
+      const { id } = request.params as { id: string };
+      const { before, limit } = request.query as HistoryQuery;
+      const room = await rooms.get(id);
+      assertMayEnter(room, request.currentUser);
+      return { room: room.id, messages: await history.page(room.id, { before, limit }) };
+    },
+  );
+}
