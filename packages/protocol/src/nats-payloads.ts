@@ -21,12 +21,16 @@ export const SendRequest = Type.Object({
   room: RoomId,
   author: UserRef,
   text: Type.String({ maxLength: MAX_FRAME_BYTES }),
+  /** Chosen by the gateway, so that a retried send is stored once: the message keeps this id. */
+  id: Type.Optional(Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' })),
+  /** 2 and up: an earlier attempt may have been stored already; look before writing. */
+  attempt: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
 });
 export type SendRequest = Static<typeof SendRequest>;
 
 export const HistoryRequest = Type.Object({
   room: RoomId,
-  before: Type.Optional(Type.Integer({ minimum: 1 })),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_PAGE })),
 });
 export type HistoryRequest = Static<typeof HistoryRequest>;

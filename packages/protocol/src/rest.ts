@@ -54,7 +54,7 @@ export const UpdateRoomBody = Type.Object(
 export type UpdateRoomBody = Static<typeof UpdateRoomBody>;
 
 export const HistoryQuery = Type.Object({
-  before: Type.Optional(Type.Integer({ minimum: 1 })),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
 });
 export type HistoryQuery = Static<typeof HistoryQuery>;

@@ -22,6 +22,9 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Servic
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax, connectionTimeoutMillis: 5000 });
   // An idle client that loses its server (Postgres restart) must not crash the process.
   pool.on('error', () => {});
+  // A checked-out client whose server goes away emits 'error' as well, and the pool only listens on idle
+  // ones: without this a Postgres restart under load would kill the process. The query under way still fails.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const root = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(options.schema)}`.execute(root);
   const migrator = new Migrator({

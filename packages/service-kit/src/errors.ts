@@ -15,7 +15,12 @@ export function installErrorHandler(app: FastifyInstance): void {
           body(ErrorCode.BAD_REQUEST, `${error.validationContext ?? 'request'}${error.message.replace(/^[a-z]+/, '')}`),
         );
     }
+    if (status === 413) return reply.code(413).send(body(ErrorCode.PAYLOAD_TOO_LARGE, error.message));
     if (status === 429) return reply.code(429).send(body(ErrorCode.RATE_LIMITED, error.message));
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply.code(503).send(body(ErrorCode.UNAVAILABLE, 'the database is unavailable; try again shortly'));
+    }
     if (status >= 400 && status < 500) {
       const code =
         status === 401
@@ -37,4 +42,25 @@ export function installErrorHandler(app: FastifyInstance): void {
 
 function body(code: ErrorCode, message: string): ErrorBody {
   return { code, message };
+}
+
+/** Connection-level failures of Postgres (down, restarting, unreachable), as opposed to a bad query. */
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && unavailableCodes.has(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect/i.test(error.message);
 }

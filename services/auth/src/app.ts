@@ -1,7 +1,7 @@
 /** The auth service: users, passwords, tokens. buildApp is what tests and the entry point both start. */
 import fastifyRateLimit from '@fastify/rate-limit';
 import { connectNats, startService } from '@chat/nats';
-import { authenticate, installErrorHandler, loggerOptions, openDatabase } from '@chat/service-kit';
+import { authenticate, installErrorHandler, openDatabase, serviceFastifyOptions } from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuthConfig } from './config.js';
 import { migrations } from './db/migrations/index.js';
@@ -13,9 +13,8 @@ import { toCurrentUser, UserStore } from './users/store.js';
 
 export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(config.LOG_LEVEL, 'auth'),
+    ...serviceFastifyOptions('auth', config.LOG_LEVEL),
     trustProxy: '127.0.0.1',
-    bodyLimit: 64 * 1024,
   });
   installErrorHandler(app);
 

@@ -1,8 +1,9 @@
 /** The gateway: WebSockets in, NATS out; also the single HTTP origin for browsers. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import fastifyWebsocket from '@fastify/websocket';
 import { ChatError, CloseCode, ErrorCode, MAX_FRAME_BYTES } from '@chat/protocol';
 import { connectNats } from '@chat/nats';
-import { authenticate, installErrorHandler, loggerOptions } from '@chat/service-kit';
+import { authenticate, installErrorHandler, serviceFastifyOptions } from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { Hub } from './hub.js';
@@ -15,7 +16,7 @@ import { SessionRegistry } from './session-registry.js';
 import { watchRevocations } from './revocation.js';
 
 export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> {
-  const app = Fastify({ logger: loggerOptions(config.LOG_LEVEL, 'gateway'), trustProxy: false });
+  const app = Fastify(serviceFastifyOptions('gateway', config.LOG_LEVEL));
   installErrorHandler(app);
 
   const nc = await connectNats({
@@ -25,7 +26,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     pass: config.NATS_PASS,
     logger: app.log,
   });
-  const services = new ServicesClient(nc, config.REQUEST_TIMEOUT_MS);
+  const services = new ServicesClient(nc, config.REQUEST_TIMEOUT_MS, config.SEND_ATTEMPTS);
   const hub = new Hub<Session>(nc);
   const sessions = new SessionRegistry();
   const revocations = watchRevocations(nc, { hub, services, sessions, log: app.log });
@@ -51,6 +52,9 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     // On shutdown every client is told to reconnect (1012), to another gateway if there is one.
     preClose: async () => {
       for (const subscription of revocations) subscription.unsubscribe();
+      // Answer what is under way (so no acknowledged send is cut off), then tell every client to reconnect.
+      const drained = Promise.all([...sessions.all()].map((session) => session.drain()));
+      await Promise.race([drained, sleep(config.REQUEST_TIMEOUT_MS, undefined, { ref: false })]);
       for (const session of sessions.all()) session.end(CloseCode.RESTART, 'server restarting');
       app.websocketServer.close();
     },

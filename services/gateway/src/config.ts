@@ -24,6 +24,12 @@ export const GatewayEnv = Type.Object({
   ),
   WEB_ROOT: Type.Optional(Type.String()),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 3000 }),
+  SEND_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 10,
+    default: 2,
+    description: 'tries of a send within REQUEST_TIMEOUT_MS',
+  }),
   MAX_ROOMS_PER_CONNECTION: Type.Integer({ minimum: 1, default: 100 }),
   SEND_BUFFER_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
   MAX_CONNECTIONS_PER_USER: Type.Integer({ minimum: 1, default: 20 }),

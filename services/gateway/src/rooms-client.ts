@@ -1,5 +1,9 @@
 /** The gateway's view of the rooms service: typed requests over NATS, each with a deadline. */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ChatError,
+  ErrorCode,
   type ChatMessage,
   type HistoryResult,
   type JoinResult,
@@ -9,10 +13,13 @@ import {
 } from '@chat/protocol';
 import { type NatsConnection, request } from '@chat/nats';
 
+const RETRY_DELAY_MS = 50;
+
 export class ServicesClient {
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
+    private readonly sendAttempts = 3,
   ) {}
 
   join(room: string, user: UserRef): Promise<JoinResult> {
@@ -23,8 +30,25 @@ export class ServicesClient {
     return request(this.nc, Subjects.rooms.leave, { room, user }, this.timeoutMs);
   }
 
-  send(room: string, author: UserRef, text: string): Promise<ChatMessage> {
-    return request(this.nc, Subjects.rooms.send, { room, author, text }, this.timeoutMs);
+  /**
+   * Sends are retried when the rooms service did not answer (an instance died mid-request, a broker blip),
+   * within the one request deadline: each attempt gets its share of it. The message id is chosen here, so
+   * however many attempts reach the store, the message is stored once.
+   */
+  async send(room: string, author: UserRef, text: string): Promise<ChatMessage> {
+    const id = randomUUID();
+    const deadline = Date.now() + this.timeoutMs;
+    const attemptTimeout = Math.ceil(this.timeoutMs / this.sendAttempts);
+    for (let attempt = 1; ; attempt++) {
+      const timeout = Math.min(attemptTimeout, deadline - Date.now());
+      try {
+        return await request<ChatMessage>(this.nc, Subjects.rooms.send, { room, author, text, id, attempt }, timeout);
+      } catch (err) {
+        const retriable = err instanceof ChatError && err.code === ErrorCode.UNAVAILABLE;
+        if (!retriable || attempt >= this.sendAttempts || deadline - Date.now() < RETRY_DELAY_MS * 2) throw err;
+        await sleep(RETRY_DELAY_MS);
+      }
+    }
   }
 
   history(room: string, before: number | undefined, limit: number | undefined): Promise<HistoryResult> {

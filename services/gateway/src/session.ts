@@ -5,7 +5,6 @@
 import {
   ChatError,
   type ClientFrame,
-  CloseCode,
   ErrorCode,
   type HistoryFrame,
   type JoinFrame,
@@ -46,6 +45,9 @@ export class Session implements Member {
   private readonly sendBucket: TokenBucket;
   private readonly joinBucket: TokenBucket;
   private closed = false;
+  private draining = false;
+  private inFlight = 0;
+  private onIdle: (() => void) | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -92,7 +94,25 @@ export class Session implements Member {
       this.replyError(error.ref, error);
       return;
     }
-    this.handle(frame).catch((err: unknown) => this.replyError(frame.ref, err));
+    if (this.draining) {
+      this.replyError(frame.ref, new ChatError(ErrorCode.UNAVAILABLE, 'the server is restarting; reconnect'));
+      return;
+    }
+    this.inFlight++;
+    this.handle(frame)
+      .catch((err: unknown) => this.replyError(frame.ref, err))
+      .finally(() => {
+        if (--this.inFlight === 0) this.onIdle?.();
+      });
+  }
+
+  /** Shutdown, step one: take no new requests and resolve once those under way are answered. */
+  drain(): Promise<void> {
+    this.draining = true;
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.onIdle = resolve;
+    });
   }
 
   private async handle(frame: ClientFrame): Promise<void> {

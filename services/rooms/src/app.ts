@@ -1,6 +1,6 @@
 /** The rooms service: rooms, their messages, who may enter. buildApp is what tests and the entry point both start. */
 import { connectNats, type NatsConnection, startService } from '@chat/nats';
-import { authenticate, installErrorHandler, loggerOptions, openDatabase } from '@chat/service-kit';
+import { authenticate, installErrorHandler, openDatabase, serviceFastifyOptions } from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RoomsConfig } from './config.js';
 import { migrations } from './db/migrations/index.js';
@@ -16,11 +16,8 @@ import { natsUserLookup } from './users/directory.js';
 
 export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(config.LOG_LEVEL, 'rooms'),
+    ...serviceFastifyOptions('rooms', config.LOG_LEVEL),
     trustProxy: '127.0.0.1',
-    bodyLimit: 64 * 1024,
-    // Fastify's default silently drops unknown fields; the schemas say additionalProperties: false to refuse them.
-    ajv: { customOptions: { removeAdditional: false } },
   });
   installErrorHandler(app);
 

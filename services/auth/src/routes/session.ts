@@ -1,6 +1,6 @@
 /** Login, logout and "who am I": the session as a signed token, and for browsers the same token in a cookie. */
 import { ChatError, ErrorCode, LoginBody, LoginResponse, PublicUser, SESSION_COOKIE } from '@chat/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthConfig } from '../config.js';
 import { decoyPasswordHash, verifyPassword } from '../users/passwords.js';
 import type { UserStore } from '../users/store.js';
@@ -20,20 +20,31 @@ export async function sessionRoutes(
 ) {
   const { users, config, nc } = opts;
   const wrongCredentials = () => new ChatError(ErrorCode.UNAUTHORIZED, 'wrong username or password');
-  // Brute force is slowed twice: per client address and per account name, whichever fills first.
-  const perAddress = app.rateLimit({ max: config.LOGIN_RATE_LIMIT, timeWindow: 60_000 });
-  const perUsername = app.rateLimit({
-    max: config.LOGIN_RATE_LIMIT,
-    timeWindow: 60_000,
-    keyGenerator: (req) =>
-      `user:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
-  });
+  // Brute force is slowed twice: per client address and per account name, whichever fills first. (Two
+  // app.rateLimit() hooks on one route share a "done" flag, so the second would never count: check both here.)
+  const limits = [
+    app.createRateLimit({ max: config.LOGIN_RATE_LIMIT, timeWindow: 60_000 }),
+    app.createRateLimit({
+      max: config.LOGIN_RATE_LIMIT,
+      timeWindow: 60_000,
+      keyGenerator: (req) =>
+        `user:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+    }),
+  ];
+  const loginRateLimit = async (request: FastifyRequest) => {
+    for (const check of limits) {
+      const result = await check(request);
+      if (!result.isAllowed && result.isExceeded) {
+        throw new ChatError(ErrorCode.RATE_LIMITED, 'too many login attempts; try again in a minute');
+      }
+    }
+  };
 
   app.post(
     '/api/auth/login',
     {
       schema: { body: LoginBody, response: { 200: LoginResponse } },
-      preHandler: [perAddress, perUsername],
+      preHandler: loginRateLimit,
     },
     async (request, reply) => {
       const { username, password } = request.body as LoginBody;

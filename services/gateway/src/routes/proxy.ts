@@ -1,9 +1,19 @@
 /** One origin for browsers: /api/auth/* and /api/rooms/* are forwarded to the services' REST APIs. */
 import fastifyHttpProxy from '@fastify/http-proxy';
+import { ChatError, ErrorCode } from '@chat/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config.js';
 
+/** The services refuse bodies above this; refusing here too spares them the upload and the client a reset. */
+const MAX_BODY_BYTES = 64 * 1024;
+
 export async function proxyRoutes(app: FastifyInstance, { config }: { config: GatewayConfig }) {
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      throw new ChatError(ErrorCode.PAYLOAD_TOO_LARGE, `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    }
+  });
   const forwarded = (prefix: string, upstream: string) =>
     app.register(fastifyHttpProxy, {
       upstream,

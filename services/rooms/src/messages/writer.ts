@@ -23,7 +23,16 @@ export interface MessageWriterOptions {
   logger: { error(obj: object, msg: string): void };
 }
 
+export interface SendIdentity {
+  /** The message id the gateway chose; a new one is made when absent. */
+  id?: string | undefined;
+  /** True when an earlier attempt of this send may already be stored (by this or another instance). */
+  retried?: boolean;
+}
+
 interface Pending {
+  id: string;
+  retried: boolean;
   room: string;
   author: UserRef;
   text: string;
@@ -52,13 +61,15 @@ export class MessageWriter {
   }
 
   /** Stores the message (text already checked) and resolves with it once committed. */
-  send(room: string, author: UserRef, text: string): Promise<ChatMessage> {
+  send(room: string, author: UserRef, text: string, identity: SendIdentity = {}): Promise<ChatMessage> {
     if (this.closed) return Promise.reject(new ChatError(ErrorCode.UNAVAILABLE, 'the message store is shutting down'));
     if (this.queue.length >= this.maxQueued) {
       return Promise.reject(new ChatError(ErrorCode.UNAVAILABLE, 'the message store is overloaded; try again'));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ room, author, text, createdAt: new Date().toISOString(), resolve, reject });
+      const id = identity.id ?? randomUUID();
+      const retried = identity.retried ?? false;
+      this.queue.push({ id, retried, room, author, text, createdAt: new Date().toISOString(), resolve, reject });
       // Deferred to after this turn's I/O, so every send that arrived in the same read joins the first flush.
       this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.drain());
     });
@@ -92,12 +103,16 @@ export class MessageWriter {
       for (const pending of batch) pending.reject(error);
       return;
     }
+    const published = new Set<string>();
     for (let i = 0; i < batch.length; i++) {
       const pending = batch[i] as Pending;
       const message = stored[i];
       if (message) {
         pending.resolve(message);
-        this.publish(pending.room, message);
+        // A retried message is announced again (its first announcement may never have gone out); clients
+        // keep one per seq. Twins within one batch are announced once.
+        if (!published.has(message.id)) this.publish(pending.room, message);
+        published.add(message.id);
       } else {
         pending.reject(noSuchRoom());
       }
@@ -115,8 +130,15 @@ export class MessageWriter {
 
   /** The transaction's body; returns each pending send's stored message, or undefined when its room does not exist. */
   private async write(trx: Kysely<RoomsDatabase>, batch: Pending[]): Promise<(ChatMessage | undefined)[]> {
+    // A retried send whose first attempt was stored gets that message back instead of a second copy; so does
+    // a send whose id appears twice in one batch. Only retries pay for the lookup.
+    const known = await this.alreadyStored(trx, batch);
     const counts = new Map<string, number>();
-    for (const pending of batch) counts.set(pending.room, (counts.get(pending.room) ?? 0) + 1);
+    for (const pending of batch) {
+      if (known.has(pending.id)) continue;
+      known.set(pending.id, undefined);
+      counts.set(pending.room, (counts.get(pending.room) ?? 0) + 1);
+    }
 
     // Rooms are locked in id order so that two instances flushing overlapping rooms cannot deadlock.
     // A room missing from the result does not exist (or was just deleted).
@@ -142,12 +164,18 @@ export class MessageWriter {
     const texts: string[] = [];
     const times: string[] = [];
     for (let i = 0; i < batch.length; i++) {
-      const { room, author, text, createdAt } = batch[i] as Pending;
+      const { id, room, author, text, createdAt } = batch[i] as Pending;
+      const earlier = known.get(id);
+      if (earlier) {
+        stored[i] = earlier;
+        continue;
+      }
       const seq = nextSeq.get(room);
       if (seq === undefined) continue;
       nextSeq.set(room, seq + 1);
-      const id = randomUUID();
-      stored[i] = { id, seq, author: { id: author.id, username: author.username }, text, createdAt };
+      const message = { id, seq, author: { id: author.id, username: author.username }, text, createdAt };
+      known.set(id, message);
+      stored[i] = message;
       ids.push(id);
       rooms.push(room);
       seqs.push(seq);
@@ -165,5 +193,29 @@ export class MessageWriter {
                              ${authorNames}::text[], ${texts}::text[], ${times}::timestamptz[])`.execute(trx);
     }
     return stored;
+  }
+
+  private async alreadyStored(
+    trx: Kysely<RoomsDatabase>,
+    batch: Pending[],
+  ): Promise<Map<string, ChatMessage | undefined>> {
+    const known = new Map<string, ChatMessage | undefined>();
+    const retried = batch.filter((p) => p.retried).map((p) => p.id);
+    if (retried.length === 0) return known;
+    const rows = await trx
+      .selectFrom('messages')
+      .select(['id', 'seq', 'author_id', 'author_username', 'text', 'created_at'])
+      .where('id', 'in', retried)
+      .execute();
+    for (const row of rows) {
+      known.set(row.id, {
+        id: row.id,
+        seq: row.seq,
+        author: { id: row.author_id, username: row.author_username },
+        text: row.text,
+        createdAt: new Date(row.created_at).toISOString(),
+      });
+    }
+    return known;
   }
 }

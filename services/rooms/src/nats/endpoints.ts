@@ -63,7 +63,8 @@ export function roomsService({ rooms, history, writer, events, lookupUser }: Roo
       send: endpoint({
         subject: Subjects.rooms.send,
         validator: compile(SendRequest),
-        handle: ({ room, author, text }) => writer.send(room, author, messageText(text)),
+        handle: ({ room, author, text, id, attempt }) =>
+          writer.send(room, author, messageText(text), { id, retried: (attempt ?? 1) > 1 }),
       }),
       history: endpoint({
         subject: Subjects.rooms.history,

@@ -1,5 +1,5 @@
 /** A room's message history for those allowed in the room, page by page (?before=<seq>&limit=). */
-import { HistoryQuery, type HistoryResult } from '@chat/protocol';
+import { ChatError, ErrorCode, HistoryQuery, type HistoryResult } from '@chat/protocol';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { MessageHistory } from '../messages/history.js';
@@ -16,6 +16,11 @@ export async function historyRoutes(app: FastifyInstance, opts: { rooms: RoomSto
     async (request): Promise<HistoryResult> => {
       const { id } = request.params as { id: string };
       const { before, limit } = request.query as HistoryQuery;
+      // Query strings such as limit=1e309 coerce to numbers no schema bound can catch (Infinity).
+      for (const value of [before, limit]) {
+        if (value !== undefined && !Number.isSafeInteger(value))
+          throw new ChatError(ErrorCode.BAD_REQUEST, 'before and limit are whole numbers');
+      }
       const room = await rooms.get(id);
       assertMayEnter(room, request.currentUser);
       return { room: room.id, messages: await history.page(room.id, { before, limit }) };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type ChatMessage, ChatError, type MessageEvent, roomSubject, Subjects } from '@chat/protocol';
 import { request } from '@chat/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,5 +151,30 @@ describe('sending messages over NATS', () => {
 
   it('refuses a malformed room id with BAD_REQUEST', async () => {
     expect(await refusal(send('x.y', 'hi'))).toBe('BAD_REQUEST');
+  });
+});
+
+describe('retried sends', () => {
+  it('store a message once however many attempts reach the store, with no gap in seq', async () => {
+    const room = await stack.createRoom('Retries');
+    const id = randomUUID();
+    const attempt = (n: number) =>
+      request<ChatMessage>(stack.nc, Subjects.rooms.send, {
+        room: room.id,
+        author: author(),
+        text: 'once',
+        id,
+        attempt: n,
+      });
+    const first = await attempt(1);
+    const again = await attempt(2);
+    expect(again).toEqual(first);
+    // Twins in one batch: the same send arriving twice at once.
+    const [a, b] = await Promise.all([attempt(3), attempt(3)]);
+    expect(a).toEqual(first);
+    expect(b).toEqual(first);
+    const next = await send(room.id, 'after');
+    expect(next.seq).toBe(first.seq + 1);
+    expect(await storedSeqs(room.id)).toEqual([1, 2]);
   });
 });

@@ -1,0 +1,19 @@
+/** Fastify settings every service shares, so that each behaves the same at its edges. */
+import { ErrorCode } from '@chat/protocol';
+import type { FastifyReply, FastifyServerOptions } from 'fastify';
+import { loggerOptions } from './logging.js';
+
+export function serviceFastifyOptions(service: string, logLevel: string): FastifyServerOptions {
+  return {
+    logger: loggerOptions(logLevel, service),
+    bodyLimit: 64 * 1024,
+    // Fastify's default silently drops unknown fields; our schemas say additionalProperties: false to refuse them.
+    ajv: { customOptions: { removeAdditional: false } },
+    // Errors Fastify raises before routing (a malformed URL, an overlong parameter) get the usual {code, message}.
+    frameworkErrors: (error, _request, reply) => {
+      (reply as FastifyReply)
+        .code(error.statusCode ?? 400)
+        .send({ code: ErrorCode.BAD_REQUEST, message: error.message });
+    },
+  };
+}
