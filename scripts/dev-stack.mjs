@@ -110,4 +110,12 @@ startService('gateway', {
   AUTH_URL: `http://127.0.0.1:${authPort}`,
   ROOMS_URL: `http://127.0.0.1:${roomsPort}`,
 });
+// Say "open" only once the gateway answers and reaches both services.
+for (let tries = 0; tries < 300 && !stopping; tries++) {
+  const ready = await fetch(`http://127.0.0.1:${gatewayPort}/api/rooms/health`)
+    .then((res) => res.ok && fetch(`http://127.0.0.1:${gatewayPort}/api/auth/health`).then((r) => r.ok))
+    .catch(() => false);
+  if (ready) break;
+  await sleep(100);
+}
 say(`open http://127.0.0.1:${gatewayPort}  (make an admin with: npm run createsuperuser)`);

@@ -22,6 +22,8 @@ describe('a slow consumer', () => {
     expect(await socketsOpen()).toBe(3);
     let sleeperGone = false;
 
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
     const text = 'x'.repeat(3900);
     let sent = 0;
     for (let round = 0; round < 200 && !sleeperGone; round++) {
@@ -29,6 +31,7 @@ describe('a slow consumer', () => {
         Array.from({ length: 25 }, (_, i) => writer.request({ type: 'send', room, text: `${round}.${i} ${text}` })),
       );
       sent += 25;
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
       sleeperGone = (await socketsOpen()) === 2;
     }
     (sleeper.ws as unknown as RawSocket)._socket.resume();
@@ -39,5 +42,10 @@ describe('a slow consumer', () => {
     await reader.waitFor(() => countMessages() >= sent, 10_000);
     expect(countMessages()).toBe(sent);
     expect(reader.ws.readyState).toBe(reader.ws.OPEN);
+    const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+    // The whole stack runs in this process, so this bounds the gateway's growth from above.
+    console.log(
+      `[reliability] slow consumer: ${JSON.stringify({ bytesSentBeforeDrop: sent * 3900, bufferLimitBytes: 256 * 1024, rssGrowthMiB: mib(rssPeak - rssBefore), otherClientMessages: sent })}`,
+    );
   });
 });

@@ -1,0 +1,101 @@
+import { ChatError, ErrorCode, QUEUE_GROUP, compile } from '@chat/protocol';
+import { startNatsServer, type NatsServerHandle } from '@chat/test-kit';
+import { Type } from '@sinclair/typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectNats, endpoint, type NatsConnection, request, startService } from '../src/index.js';
+
+let server: NatsServerHandle;
+let nc: NatsConnection;
+const quiet = { info() {}, warn() {}, error() {} };
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connectNats({ url: server.url, name: 'test' });
+  await startService(
+    nc,
+    {
+      name: 'echo',
+      version: '0.0.1',
+      description: 'test service',
+      queue: QUEUE_GROUP,
+      endpoints: {
+        echo: endpoint({
+          subject: 'echo.say',
+          validator: compile(Type.Object({ word: Type.String() })),
+          handle: async ({ word }) => ({ word }),
+        }),
+        refuse: endpoint({
+          subject: 'echo.refuse',
+          validator: compile(Type.Object({})),
+          handle: async () => {
+            throw new ChatError(ErrorCode.ROOM_ACCESS_DENIED, 'not for you');
+          },
+        }),
+        crash: endpoint({
+          subject: 'echo.crash',
+          validator: compile(Type.Object({})),
+          handle: async () => {
+            throw new Error('secret detail');
+          },
+        }),
+        slow: endpoint({
+          subject: 'echo.slow',
+          validator: compile(Type.Object({})),
+          handle: () => new Promise(() => {}),
+        }),
+      },
+    },
+    quiet,
+  );
+});
+afterAll(async () => {
+  await nc?.close();
+  await server?.stop();
+});
+
+async function failure(promise: Promise<unknown>): Promise<ChatError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ChatError);
+  return err as ChatError;
+}
+
+describe('request/reply', () => {
+  it('answers with the handler result', async () => {
+    expect(await request(nc, 'echo.say', { word: 'hi' })).toEqual({ word: 'hi' });
+  });
+
+  it('carries a ChatError code from the service to the caller', async () => {
+    const err = await failure(request(nc, 'echo.refuse', {}));
+    expect(err.code).toBe('ROOM_ACCESS_DENIED');
+    expect(err.message).toBe('not for you');
+  });
+
+  it('refuses an invalid payload with BAD_REQUEST naming the field', async () => {
+    const err = await failure(request(nc, 'echo.say', { word: 7 }));
+    expect(err.code).toBe('BAD_REQUEST');
+    expect(err.message).toMatch(/word/);
+  });
+
+  it('hides the details of an unexpected failure', async () => {
+    const err = await failure(request(nc, 'echo.crash', {}));
+    expect(err.code).toBe('INTERNAL');
+    expect(err.message).not.toMatch(/secret/);
+  });
+
+  it('turns "no responders" into UNAVAILABLE at once', async () => {
+    const started = Date.now();
+    const err = await failure(request(nc, 'nobody.home', {}, 5000));
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('turns a timeout into UNAVAILABLE after the deadline, never a hang', async () => {
+    const started = Date.now();
+    const err = await failure(request(nc, 'echo.slow', {}, 300));
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+});
