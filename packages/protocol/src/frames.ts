@@ -27,6 +27,18 @@ export const HistoryFrame = Type.Object(
   },
   strict,
 );
+const MessageId = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
+export const EditFrame = Type.Object(
+  {
+    type: Type.Literal('edit'),
+    room: RoomId,
+    id: MessageId,
+    text: Type.String({ maxLength: MAX_FRAME_BYTES }),
+    ref: Ref,
+  },
+  strict,
+);
+export const DeleteFrame = Type.Object({ type: Type.Literal('delete'), room: RoomId, id: MessageId, ref: Ref }, strict);
 export const PingFrame = Type.Object({ type: Type.Literal('ping'), ref: Ref }, strict);
 
 export type JoinFrame = Static<typeof JoinFrame>;
@@ -34,7 +46,9 @@ export type LeaveFrame = Static<typeof LeaveFrame>;
 export type SendFrame = Static<typeof SendFrame>;
 export type HistoryFrame = Static<typeof HistoryFrame>;
 export type PingFrame = Static<typeof PingFrame>;
-export type ClientFrame = JoinFrame | LeaveFrame | SendFrame | HistoryFrame | PingFrame;
+export type EditFrame = Static<typeof EditFrame>;
+export type DeleteFrame = Static<typeof DeleteFrame>;
+export type ClientFrame = JoinFrame | LeaveFrame | SendFrame | HistoryFrame | EditFrame | DeleteFrame | PingFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 export const clientFrameSchemas: Record<ClientFrameType, TSchema> = {
@@ -42,6 +56,8 @@ export const clientFrameSchemas: Record<ClientFrameType, TSchema> = {
   leave: LeaveFrame,
   send: SendFrame,
   history: HistoryFrame,
+  edit: EditFrame,
+  delete: DeleteFrame,
   ping: PingFrame,
 };
 
@@ -86,7 +102,19 @@ export interface LeftEvent {
   room: string;
   user: UserRef;
 }
-export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent;
+/** A message changed after it was sent: `message` is the whole message as it is now. */
+export interface EditedEvent {
+  type: 'edited';
+  room: string;
+  message: ChatMessage;
+}
+/** A message was deleted: `message` keeps its id and seq, with empty text and `deletedAt`. */
+export interface DeletedEvent {
+  type: 'deleted';
+  room: string;
+  message: ChatMessage;
+}
+export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | EditedEvent | DeletedEvent;
 export type ServerFrame = ReplyFrame | RoomEvent;
 
 /** Close codes the gateway uses besides the standard ones. */

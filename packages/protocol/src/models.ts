@@ -39,5 +39,9 @@ export const ChatMessage = Type.Object({
   author: UserRef,
   text: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
+  /** Set when the author changed the text. */
+  editedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  /** Set when the message was deleted; its text is then empty. The seq stays taken, so history has no hole. */
+  deletedAt: Type.Optional(Type.String({ format: 'date-time' })),
 });
 export type ChatMessage = Static<typeof ChatMessage>;

@@ -28,6 +28,17 @@ export const SendRequest = Type.Object({
 });
 export type SendRequest = Static<typeof SendRequest>;
 
+const MessageId = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
+export const EditRequest = Type.Object({
+  room: RoomId,
+  id: MessageId,
+  user: UserRef,
+  text: Type.String({ maxLength: MAX_FRAME_BYTES }),
+});
+export type EditRequest = Static<typeof EditRequest>;
+export const DeleteRequest = Type.Object({ room: RoomId, id: MessageId, user: UserRef });
+export type DeleteRequest = Static<typeof DeleteRequest>;
+
 export const HistoryRequest = Type.Object({
   room: RoomId,
   before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),

@@ -29,6 +29,8 @@ export const Subjects = {
     leave: 'rooms.leave',
     send: 'rooms.send',
     history: 'rooms.history',
+    edit: 'rooms.edit',
+    delete: 'rooms.delete',
   },
   /** Broadcast when rooms are created, changed or deleted, for live room lists. */
   roomsChanged: 'rooms.changed',

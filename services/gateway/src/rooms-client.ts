@@ -51,6 +51,14 @@ export class ServicesClient {
     }
   }
 
+  edit(room: string, id: string, user: UserRef, text: string): Promise<ChatMessage> {
+    return request(this.nc, Subjects.rooms.edit, { room, id, user, text }, this.timeoutMs);
+  }
+
+  delete(room: string, id: string, user: UserRef): Promise<ChatMessage> {
+    return request(this.nc, Subjects.rooms.delete, { room, id, user }, this.timeoutMs);
+  }
+
   history(room: string, before: number | undefined, limit: number | undefined): Promise<HistoryResult> {
     return request(this.nc, Subjects.rooms.history, { room, before, limit }, this.timeoutMs);
   }

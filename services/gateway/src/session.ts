@@ -5,6 +5,8 @@
 import {
   ChatError,
   type ClientFrame,
+  type DeleteFrame,
+  type EditFrame,
   ErrorCode,
   type HistoryFrame,
   type JoinFrame,
@@ -125,6 +127,10 @@ export class Session implements Member {
         return this.send(frame);
       case 'history':
         return this.history(frame);
+      case 'edit':
+        return this.edit(frame);
+      case 'delete':
+        return this.delete(frame);
       case 'ping':
         return this.replyOk(frame.ref, { time: new Date().toISOString() });
     }
@@ -173,6 +179,17 @@ export class Session implements Member {
     if (!this.sendBucket.take()) throw rateLimited('messages');
     const message = await this.deps.services.send(room, this.user, normalizeMessageText(text));
     this.replyOk(ref, message);
+  }
+
+  private async edit({ room, id, text, ref }: EditFrame): Promise<void> {
+    if (!this.isMember(room)) throw notInRoom(room);
+    if (!this.sendBucket.take()) throw rateLimited('messages');
+    this.replyOk(ref, await this.deps.services.edit(room, id, this.user, normalizeMessageText(text)));
+  }
+
+  private async delete({ room, id, ref }: DeleteFrame): Promise<void> {
+    if (!this.isMember(room)) throw notInRoom(room);
+    this.replyOk(ref, await this.deps.services.delete(room, id, this.user));
   }
 
   private async history({ room, before, limit, ref }: HistoryFrame): Promise<void> {

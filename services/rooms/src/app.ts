@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { RoomsConfig } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import { ROOMS_SCHEMA, type RoomsDatabase } from './db/schema.js';
+import { MessageEdits } from './messages/edits.js';
 import { MessageHistory } from './messages/history.js';
 import { MessageWriter } from './messages/writer.js';
 import { roomsService } from './nats/endpoints.js';
@@ -46,7 +47,11 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   const writer = new MessageWriter(database.db, events, { logger: app.log });
   const lookupUser = natsUserLookup(nc, config.REQUEST_TIMEOUT_MS);
 
-  const service = await startService(nc, roomsService({ rooms, history, writer, events, lookupUser }), app.log);
+  const service = await startService(
+    nc,
+    roomsService({ rooms, history, writer, events, lookupUser, edits: new MessageEdits(database.db, lookupUser) }),
+    app.log,
+  );
   // Shutdown order: take no new requests, write what is queued (and publish its events), then disconnect.
   app.addHook('preClose', async () => {
     await service.stop();

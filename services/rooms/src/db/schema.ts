@@ -21,6 +21,9 @@ export interface MessagesTable {
   author_username: string;
   text: string;
   created_at: ColumnType<Date, Date | string, never>;
+  edited_at: ColumnType<Date | null, never, Date | null>;
+  /** Deleted messages keep their row (and seq) with empty text, so history never shows a hole. */
+  deleted_at: ColumnType<Date | null, never, Date | null>;
 }
 
 export interface RoomsDatabase {

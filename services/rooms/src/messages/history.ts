@@ -10,13 +10,16 @@ export interface HistoryPage {
 }
 
 export function toChatMessage(row: MessageRow): ChatMessage {
-  return {
+  const message: ChatMessage = {
     id: row.id,
     seq: row.seq,
     author: { id: row.author_id, username: row.author_username },
     text: row.text,
-    createdAt: row.created_at.toISOString(),
+    createdAt: new Date(row.created_at).toISOString(),
   };
+  if (row.edited_at) message.editedAt = new Date(row.edited_at).toISOString();
+  if (row.deleted_at) message.deletedAt = new Date(row.deleted_at).toISOString();
+  return message;
 }
 
 export class MessageHistory {

@@ -14,6 +14,7 @@ import { type Kysely, sql } from 'kysely';
 import { ROOMS_SCHEMA, type RoomsDatabase } from '../db/schema.js';
 import type { RoomEvents } from '../nats/room-events.js';
 import { noSuchRoom } from '../rooms/store.js';
+import { toChatMessage } from './history.js';
 
 export interface MessageWriterOptions {
   /** Most messages in one transaction; more wait for the next flush. */
@@ -202,20 +203,8 @@ export class MessageWriter {
     const known = new Map<string, ChatMessage | undefined>();
     const retried = batch.filter((p) => p.retried).map((p) => p.id);
     if (retried.length === 0) return known;
-    const rows = await trx
-      .selectFrom('messages')
-      .select(['id', 'seq', 'author_id', 'author_username', 'text', 'created_at'])
-      .where('id', 'in', retried)
-      .execute();
-    for (const row of rows) {
-      known.set(row.id, {
-        id: row.id,
-        seq: row.seq,
-        author: { id: row.author_id, username: row.author_username },
-        text: row.text,
-        createdAt: new Date(row.created_at).toISOString(),
-      });
-    }
+    const rows = await trx.selectFrom('messages').selectAll().where('id', 'in', retried).execute();
+    for (const row of rows) known.set(row.id, toChatMessage(row));
     return known;
   }
 }

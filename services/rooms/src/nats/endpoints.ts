@@ -2,6 +2,8 @@
 import {
   ChatError,
   compile,
+  DeleteRequest,
+  EditRequest,
   ErrorCode,
   HISTORY_ON_JOIN,
   HistoryRequest,
@@ -14,6 +16,7 @@ import {
   Subjects,
 } from '@chat/protocol';
 import { endpoint, type ServiceSpec } from '@chat/nats';
+import type { MessageEdits } from '../messages/edits.js';
 import type { MessageHistory } from '../messages/history.js';
 import { messageText } from '../messages/text.js';
 import type { MessageWriter } from '../messages/writer.js';
@@ -27,9 +30,10 @@ export interface RoomsServiceDeps {
   writer: MessageWriter;
   events: RoomEvents;
   lookupUser: UserLookup;
+  edits: MessageEdits;
 }
 
-export function roomsService({ rooms, history, writer, events, lookupUser }: RoomsServiceDeps): ServiceSpec {
+export function roomsService({ rooms, history, writer, events, lookupUser, edits }: RoomsServiceDeps): ServiceSpec {
   return {
     name: Subjects.rooms.service,
     version: '0.1.0',
@@ -65,6 +69,24 @@ export function roomsService({ rooms, history, writer, events, lookupUser }: Roo
         validator: compile(SendRequest),
         handle: ({ room, author, text, id, attempt }) =>
           writer.send(room, author, messageText(text), { id, retried: (attempt ?? 1) > 1 }),
+      }),
+      edit: endpoint({
+        subject: Subjects.rooms.edit,
+        validator: compile(EditRequest),
+        async handle({ room, id, user, text }) {
+          const message = await edits.edit(room, id, user, messageText(text));
+          events.edited(room, message);
+          return message;
+        },
+      }),
+      delete: endpoint({
+        subject: Subjects.rooms.delete,
+        validator: compile(DeleteRequest),
+        async handle({ room, id, user }) {
+          const message = await edits.delete(room, id, user);
+          events.deleted(room, message);
+          return message;
+        },
       }),
       history: endpoint({
         subject: Subjects.rooms.history,

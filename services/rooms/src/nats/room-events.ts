@@ -4,6 +4,8 @@
  */
 import {
   type ChatMessage,
+  type DeletedEvent,
+  type EditedEvent,
   type JoinedEvent,
   type LeftEvent,
   type MessageEvent,
@@ -16,6 +18,8 @@ export interface RoomEvents {
   message(room: string, message: ChatMessage): void;
   joined(room: string, user: UserRef): void;
   left(room: string, user: UserRef): void;
+  edited(room: string, message: ChatMessage): void;
+  deleted(room: string, message: ChatMessage): void;
 }
 
 export function natsRoomEvents(nc: NatsConnection): RoomEvents {
@@ -28,6 +32,12 @@ export function natsRoomEvents(nc: NatsConnection): RoomEvents {
     },
     left(room, user) {
       nc.publish(roomSubject(room), JSON.stringify({ type: 'left', room, user } satisfies LeftEvent));
+    },
+    edited(room, message) {
+      nc.publish(roomSubject(room), JSON.stringify({ type: 'edited', room, message } satisfies EditedEvent));
+    },
+    deleted(room, message) {
+      nc.publish(roomSubject(room), JSON.stringify({ type: 'deleted', room, message } satisfies DeletedEvent));
     },
   };
 }

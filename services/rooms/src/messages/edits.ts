@@ -1,0 +1,66 @@
+/**
+ * Changing what was said: authors edit their own messages; authors and administrators delete them. A
+ * deleted message keeps its row and seq with empty text, so history and gap detection never see a hole.
+ */
+import { type ChatMessage, ChatError, ErrorCode, type UserRef } from '@chat/protocol';
+import { type Kysely, sql } from 'kysely';
+import type { RoomsDatabase } from '../db/schema.js';
+import type { UserLookup } from '../users/directory.js';
+import { toChatMessage } from './history.js';
+
+export class MessageEdits {
+  constructor(
+    private readonly db: Kysely<RoomsDatabase>,
+    private readonly lookupUser: UserLookup,
+  ) {}
+
+  async edit(room: string, id: string, user: UserRef, text: string): Promise<ChatMessage> {
+    const row = await this.db
+      .updateTable('messages')
+      .set({ text, edited_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .where('room_id', '=', room)
+      .where('author_id', '=', user.id)
+      .where('deleted_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return toChatMessage(row);
+    throw await this.whyNot(room, id, 'only its author may edit a message');
+  }
+
+  async delete(room: string, id: string, user: UserRef): Promise<ChatMessage> {
+    const existing = await this.find(room, id);
+    if (existing.author_id !== user.id) {
+      // Moderation: administrators may delete anyone's message, judged by their flags as they are now.
+      const current = await this.lookupUser(user.id);
+      if (!current?.isAdmin || current.disabled) {
+        throw new ChatError(ErrorCode.FORBIDDEN, 'only its author or an administrator may delete a message');
+      }
+    }
+    const row = await this.db
+      .updateTable('messages')
+      .set({ text: '', deleted_at: sql<Date>`coalesce(deleted_at, now())` })
+      .where('id', '=', id)
+      .where('room_id', '=', room)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toChatMessage(row);
+  }
+
+  private async find(room: string, id: string) {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', id)
+      .where('room_id', '=', room)
+      .executeTakeFirst();
+    if (!row || row.deleted_at) throw new ChatError(ErrorCode.NOT_FOUND, 'no such message in this room');
+    return row;
+  }
+
+  /** Tells a missing (or deleted) message from someone else's. */
+  private async whyNot(room: string, id: string, forbidden: string): Promise<ChatError> {
+    await this.find(room, id);
+    return new ChatError(ErrorCode.FORBIDDEN, forbidden);
+  }
+}
