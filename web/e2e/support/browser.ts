@@ -148,6 +148,30 @@ export class Person {
     return this.panel(title).getByTestId('message').filter({ has: textMatches });
   }
 
+  /** Edits one of this person's messages in place (its Edit button, the new text, Enter) and waits for it. */
+  async edit(title: string, text: string, newText: string): Promise<void> {
+    await this.message(title, text)
+      .getByRole('button', { name: /^Edit your message from / })
+      .click();
+    const box = this.panel(title).getByRole('textbox', { name: 'Edit message' });
+    await box.fill(newText);
+    await box.press('Enter');
+    await this.message(title, newText).waitFor();
+    await box.waitFor({ state: 'detached' });
+  }
+
+  /** Deletes a message (one's own, or anyone's as an admin): Delete, then the inline Confirm delete. */
+  async deleteMessage(title: string, text: string): Promise<void> {
+    const item = this.message(title, text);
+    await item.getByRole('button', { name: /^Delete / }).click();
+    await item.getByRole('button', { name: /^Confirm delete / }).click();
+  }
+
+  /** The placeholder a deleted message leaves, by the seq it had. */
+  deletedMessage(title: string, seq: number | string): Locator {
+    return this.panel(title).locator(`[data-testid="deleted-message"][data-seq="${seq}"]`);
+  }
+
   /** The room's messages as the list shows them, top to bottom. */
   async messages(title: string): Promise<{ seq: number; author: string; text: string }[]> {
     return this.panel(title)

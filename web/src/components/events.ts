@@ -8,3 +8,16 @@ export interface SendRequest {
   text: string;
   done(sent: boolean): void;
 }
+
+/** The detail of `message-edit`: the editor stays open with the new text until `done(true)`. */
+export interface EditRequest {
+  messageId: string;
+  text: string;
+  done(saved: boolean): void;
+}
+
+/** The detail of `message-delete`, asked for once the user confirmed. */
+export interface DeleteRequest {
+  messageId: string;
+  done(deleted: boolean): void;
+}

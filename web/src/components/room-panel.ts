@@ -12,11 +12,13 @@ export class RoomPanel extends LitElement {
     active: { type: Boolean },
     connected: { type: Boolean },
     selfId: { attribute: false },
+    isAdmin: { type: Boolean },
   };
   declare entry: OpenRoom;
   declare active: boolean;
   declare connected: boolean;
   declare selfId: string;
+  declare isAdmin: boolean;
 
   static override styles = [
     sharedStyles,
@@ -80,6 +82,7 @@ export class RoomPanel extends LitElement {
     this.active = false;
     this.connected = false;
     this.selfId = '';
+    this.isAdmin = false;
   }
 
   /** Puts the keyboard in the composer, e.g. right after the room was opened. */
@@ -123,6 +126,8 @@ export class RoomPanel extends LitElement {
         .log=${log}
         .roomTitle=${room.title}
         .selfId=${this.selfId}
+        ?isAdmin=${this.isAdmin}
+        ?actionsDisabled=${!this.connected || phase !== 'joined'}
         ?canLoadOlder=${canLoadOlder(this.entry)}
         ?loadingOlder=${loadingOlder}
         ?startReached=${startReached}

@@ -1,7 +1,7 @@
 /**
  * The chat state of a signed-in page: which rooms are open, what each one holds, which is in view and what is
- * unread. Every change to a room's messages goes through mergeMessages, so live events, send replies, rejoins
- * and history pages can arrive in any order without duplicates.
+ * unread. Every change to a room's messages goes through mergeMessages, so live events, send replies, rejoins,
+ * history pages, edits and deletions can arrive in any order without duplicates or an edit being undone.
  */
 import type { ChatMessage, JoinResult, Room, RoomEvent } from '@chat/protocol';
 import type { ReactiveControllerHost } from 'lit';
@@ -10,6 +10,7 @@ import { describeError, errorCode } from '../lib/errors';
 import { MAX_HISTORY_PAGE } from '../lib/limits';
 import {
   addNotice,
+  applyChange,
   emptyLog,
   findGap,
   gapSize,
@@ -152,6 +153,20 @@ export class ChatController {
     }
   }
 
+  /** Resolves true once the server stored the new text; on false the error is on the room. */
+  editMessage(id: string, messageId: string, text: string): Promise<boolean> {
+    return this.change(id, 'Message not edited.', () =>
+      this.connection.request({ type: 'edit', room: id, id: messageId, text }),
+    );
+  }
+
+  /** Resolves true once the server deleted the message; on false the error is on the room. */
+  deleteMessage(id: string, messageId: string): Promise<boolean> {
+    return this.change(id, 'Message not deleted.', () =>
+      this.connection.request({ type: 'delete', room: id, id: messageId }),
+    );
+  }
+
   async loadOlder(id: string): Promise<void> {
     const entry = this.rooms.get(id);
     const before = entry ? oldestSeq(entry.log) : null;
@@ -209,6 +224,20 @@ export class ChatController {
     void this.fillGaps(id);
   }
 
+  private async change(id: string, failure: string, request: () => Promise<ChatMessage>): Promise<boolean> {
+    try {
+      // The reply and the room's event carry the same version; whichever comes second changes nothing.
+      this.applyChange(id, await request());
+      this.patch(id, { error: null });
+      return true;
+    } catch (error) {
+      // The server's NOT_FOUND wording is about the request; the reader wants to know what happened.
+      const reason = errorCode(error) === 'NOT_FOUND' ? 'It no longer exists.' : describeError(error);
+      this.patch(id, { error: `${failure} ${reason}` });
+      return false;
+    }
+  }
+
   private async leave(id: string): Promise<void> {
     if (!this.connected) return; // the gateway drops a closed socket's rooms by itself
     try {
@@ -248,32 +277,57 @@ export class ChatController {
   private onEvent(event: RoomEvent): void {
     const entry = this.rooms.get(event.room);
     if (!entry) return;
-    if (event.type === 'message') {
-      const added = this.merge(event.room, [event.message], true);
-      if (added.length > 0) {
-        this.announce(entry, event.message);
-        void this.fillGaps(event.room);
+    switch (event.type) {
+      case 'message': {
+        const added = this.merge(event.room, [event.message], true);
+        if (added.length > 0) {
+          this.announce(entry, event.message);
+          void this.fillGaps(event.room);
+        }
+        return;
       }
-      return;
-    }
-    const notice: PendingNotice = {
-      key: `n${++this.counter}`,
-      text: `${event.user.username} ${event.type === 'joined' ? 'joined' : 'left'} the room`,
-      at: new Date().toISOString(),
-    };
-    if (entry.phase === 'joining') {
-      this.pendingNotices.set(event.room, [...(this.pendingNotices.get(event.room) ?? []), notice]);
-    } else {
-      this.patch(event.room, { log: addNotice(entry.log, notice) });
+      case 'edited':
+      case 'deleted':
+        this.applyChange(event.room, event.message);
+        return;
+      case 'joined':
+      case 'left':
+        this.notice(entry, event.user.username, event.type);
+        return;
     }
   }
 
-  /** Merges into a room's log; returns what was new. */
+  /** A change to something already said: shown in place, never unread, never announced as new. */
+  private applyChange(id: string, message: ChatMessage): void {
+    const entry = this.rooms.get(id);
+    if (!entry) return;
+    const { log, added } = applyChange(entry.log, message);
+    if (log === entry.log) return;
+    this.put(id, { ...entry, log });
+    // It took the place of a message that was missed, so more may be missing around it.
+    if (added.length > 0) void this.fillGaps(id);
+  }
+
+  private notice(entry: OpenRoom, username: string, what: 'joined' | 'left'): void {
+    const id = entry.room.id;
+    const notice: PendingNotice = {
+      key: `n${++this.counter}`,
+      text: `${username} ${what} the room`,
+      at: new Date().toISOString(),
+    };
+    if (entry.phase === 'joining') {
+      this.pendingNotices.set(id, [...(this.pendingNotices.get(id) ?? []), notice]);
+    } else {
+      this.patch(id, { log: addNotice(entry.log, notice) });
+    }
+  }
+
+  /** Merges into a room's log; returns what was new (changed versions of known messages are not new). */
   private merge(id: string, messages: readonly ChatMessage[], unread: boolean): ChatMessage[] {
     const entry = this.rooms.get(id);
     if (!entry) return [];
     const { log, added } = mergeMessages(entry.log, messages);
-    if (added.length === 0) return added;
+    if (log === entry.log) return added;
     this.put(id, { ...entry, log });
     if (unread) this.countUnread(id, added);
     return added;

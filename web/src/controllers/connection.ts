@@ -20,6 +20,8 @@ export interface ReplyData {
   join: JoinResult;
   leave: unknown;
   send: ChatMessage;
+  edit: ChatMessage;
+  delete: ChatMessage;
   history: HistoryResult;
   ping: PingResult;
 }

@@ -9,6 +9,7 @@ type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
 const isString = (value: unknown): value is string => typeof value === 'string';
+const isOptionalString = (value: unknown): boolean => value === undefined || isString(value);
 
 export function isUserRef(value: unknown): value is UserRef {
   return isObject(value) && isString(value.id) && isString(value.username);
@@ -22,7 +23,9 @@ export function isChatMessage(value: unknown): value is ChatMessage {
     (value.seq as number) >= 1 &&
     isUserRef(value.author) &&
     isString(value.text) &&
-    isString(value.createdAt)
+    isString(value.createdAt) &&
+    isOptionalString(value.editedAt) &&
+    isOptionalString(value.deletedAt)
   );
 }
 
@@ -30,7 +33,10 @@ export function isMessageList(value: unknown): value is ChatMessage[] {
   return Array.isArray(value) && value.every(isChatMessage);
 }
 
-/** Parses one text frame; null for anything malformed (which is ignored, not fatal). */
+/**
+ * Parses one text frame; null for anything malformed or of a type this client does not know (a newer gateway
+ * may send more), which is ignored, not fatal.
+ */
 export function parseServerFrame(text: string): ServerFrame | null {
   let value: unknown;
   try {
@@ -48,6 +54,8 @@ export function parseServerFrame(text: string): ServerFrame | null {
       }
       return null;
     case 'message':
+    case 'edited':
+    case 'deleted':
       return isString(value.room) && isChatMessage(value.message) ? (value as unknown as ServerFrame) : null;
     case 'joined':
     case 'left':
@@ -65,6 +73,8 @@ export function isReplyData(type: string, data: unknown): boolean {
     case 'history':
       return isObject(data) && isMessageList(data.messages);
     case 'send':
+    case 'edit':
+    case 'delete':
       return isChatMessage(data);
     default:
       return true;

@@ -7,7 +7,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { repeat } from 'lit/directives/repeat.js';
 import '../components/connection-status';
-import type { SendRequest } from '../components/events';
+import type { DeleteRequest, EditRequest, SendRequest } from '../components/events';
 import '../components/room-list';
 import type { RoomPanel } from '../components/room-panel';
 import '../components/room-panel';
@@ -143,11 +143,14 @@ export class ChatPage extends LitElement {
               ?active=${entry.room.id === chat.active && this.active}
               ?connected=${chat.connected}
               .selfId=${this.user.id}
+              ?isAdmin=${this.user.isAdmin}
               @room-close=${(event: Detail<string>) => chat.closeRoom(event.detail)}
               @room-retry=${(event: Detail<string>) => chat.retry(event.detail)}
               @error-dismiss=${(event: Detail<string>) => chat.dismissError(event.detail)}
               @load-older=${() => chat.loadOlder(entry.room.id)}
               @message-send=${(event: Detail<SendRequest>) => this.send(entry.room.id, event.detail)}
+              @message-edit=${(event: Detail<EditRequest>) => this.edit(entry.room.id, event.detail)}
+              @message-delete=${(event: Detail<DeleteRequest>) => this.delete(entry.room.id, event.detail)}
             ></room-panel>`,
           )}
         </section>
@@ -168,6 +171,14 @@ export class ChatPage extends LitElement {
 
   private async send(room: string, request: SendRequest): Promise<void> {
     request.done(await this.chat.send(room, request.text));
+  }
+
+  private async edit(room: string, request: EditRequest): Promise<void> {
+    request.done(await this.chat.editMessage(room, request.messageId, request.text));
+  }
+
+  private async delete(room: string, request: DeleteRequest): Promise<void> {
+    request.done(await this.chat.deleteMessage(room, request.messageId));
   }
 }
 

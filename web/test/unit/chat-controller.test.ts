@@ -243,3 +243,102 @@ describe('notices and announcements', () => {
     expect(chat.announcement).toBe(before);
   });
 });
+
+describe('edits and deletions', () => {
+  const text = (chat: ChatController, room: string, seq: number) =>
+    chat.rooms.get(room)?.log.messages.find((message) => message.seq === seq);
+
+  it('shows an edit or deletion from someone else in place, not as unread and not announced', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('random', 5));
+    chat.openRoom(server.addRoom('lobby', 5));
+    await settle();
+    server.post('random', 1);
+    expect(chat.unread.get('random')).toBe(1);
+    const announced = chat.announcement;
+
+    server.edit('random', 6, 'actually, never mind');
+    server.delete('random', 5);
+    server.edit('lobby', 5, 'in view, edited');
+    expect(text(chat, 'random', 6)).toMatchObject({ text: 'actually, never mind', editedAt: expect.any(String) });
+    expect(text(chat, 'random', 5)).toMatchObject({ text: '', deletedAt: expect.any(String) });
+    expect(text(chat, 'lobby', 5)?.text).toBe('in view, edited');
+    expect(shown(chat, 'random')).toEqual(range(1, 6));
+    expect(chat.unread.get('random')).toBe(1);
+    expect(chat.unread.get('lobby')).toBeUndefined();
+    expect(chat.announcement).toBe(announced);
+    await settle();
+    expect(server.requests.some((frame) => frame.type === 'history')).toBe(false);
+  });
+
+  it("edits and deletes the user's own messages, and says on the room why a change was refused", async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 1)); // seq 1 is bob's
+    await settle();
+    const sending = chat.send('lobby', 'teh typo');
+    await settle();
+    await sending;
+    const own = server.stored('lobby', 2)!;
+
+    const editing = chat.editMessage('lobby', own.id, 'the typo');
+    await settle();
+    await expect(editing).resolves.toBe(true);
+    expect(text(chat, 'lobby', 2)?.text).toBe('the typo');
+    expect(server.requests.at(-1)).toMatchObject({ type: 'edit', room: 'lobby', id: own.id, text: 'the typo' });
+
+    const refused = chat.editMessage('lobby', server.stored('lobby', 1)!.id, 'mine now');
+    await settle();
+    await expect(refused).resolves.toBe(false);
+    expect(chat.rooms.get('lobby')?.error).toBe('Message not edited. You are not allowed to do that.');
+    expect(text(chat, 'lobby', 1)?.text).toBe('lobby #1');
+
+    const deleting = chat.deleteMessage('lobby', own.id);
+    await settle();
+    await expect(deleting).resolves.toBe(true);
+    expect(chat.rooms.get('lobby')?.error).toBeNull();
+    expect(text(chat, 'lobby', 2)).toMatchObject({ text: '', deletedAt: expect.any(String) });
+
+    const again = chat.deleteMessage('lobby', own.id);
+    await settle();
+    await expect(again).resolves.toBe(false);
+    expect(chat.rooms.get('lobby')?.error).toBe('Message not deleted. It no longer exists.');
+    expect(chat.unread.size).toBe(0);
+  });
+
+  it("lets an admin delete someone else's message", async () => {
+    const { server, chat, settle } = setup();
+    server.selfIsAdmin = true;
+    chat.openRoom(server.addRoom('lobby', 2));
+    await settle();
+    const deleting = chat.deleteMessage('lobby', server.stored('lobby', 1)!.id);
+    await settle();
+    await expect(deleting).resolves.toBe(true);
+    expect(text(chat, 'lobby', 1)?.deletedAt).toBeDefined();
+  });
+
+  it('does not undo an edit when a page of older messages read before it arrives after it', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 120)); // 71..120 shown
+    await settle();
+    const loading = chat.loadOlder('lobby'); // the fake reads 21..70 now; the reply comes a tick later
+    server.edit('lobby', 70, 'edited while the page was on its way');
+    server.edit('lobby', 100, 'edited in view');
+    await settle();
+    await loading;
+    expect(shown(chat, 'lobby')).toEqual(range(21, 120));
+    expect(text(chat, 'lobby', 70)?.text).toBe('edited while the page was on its way');
+    expect(text(chat, 'lobby', 100)?.text).toBe('edited in view');
+  });
+
+  it('ignores event types it does not know, and keeps working', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 1));
+    await settle();
+    const before = chat.rooms.get('lobby');
+    server.latestSocket.onmessage?.({ data: JSON.stringify({ type: 'reacted', room: 'lobby', emoji: '👍' }) });
+    expect(chat.rooms.get('lobby')).toBe(before);
+    server.post('lobby', 1);
+    expect(shown(chat, 'lobby')).toEqual([1, 2]);
+    expect(chat.connection.status).toBe('connected');
+  });
+});

@@ -1,6 +1,7 @@
 /** Components rendered in happy-dom: what the user sees and what their keys do. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SendRequest } from '../../src/components/events';
+import type { ChatMessage } from '@chat/protocol';
+import type { DeleteRequest, EditRequest, SendRequest } from '../../src/components/events';
 import '../../src/components/message-composer';
 import '../../src/components/message-list';
 import '../../src/components/room-list';
@@ -66,6 +67,194 @@ describe('<message-list>', () => {
   it('labels the list with the room for screen readers', async () => {
     const list = await mount('message-list', { log: emptyLog, roomTitle: 'Lobby' });
     expect(shadow(list).querySelector('ol')?.getAttribute('aria-label')).toBe('Conversation in Lobby');
+  });
+});
+
+describe('<message-list> edits and deletions', () => {
+  const own = message(1, 'u-alice', 'my message');
+  const bobs = message(2, 'u-bob', 'his message');
+
+  async function list(props: { isAdmin?: boolean; actionsDisabled?: boolean; messages?: ChatMessage[] } = {}) {
+    const log = mergeMessages(emptyLog, props.messages ?? [own, bobs]).log;
+    const element = await mount('message-list', { log, roomTitle: 'Lobby', selfId: 'u-alice', active: true, ...props });
+    const edits: EditRequest[] = [];
+    const deletes: DeleteRequest[] = [];
+    element.addEventListener('message-edit', (event) => edits.push((event as CustomEvent<EditRequest>).detail));
+    element.addEventListener('message-delete', (event) => deletes.push((event as CustomEvent<DeleteRequest>).detail));
+    const item = (seq: number) => shadow(element).querySelector(`li[data-seq="${seq}"]`) as HTMLLIElement;
+    const buttons = (seq: number) =>
+      [...item(seq).querySelectorAll('button')].map((button) => button.getAttribute('aria-label') ?? text(button));
+    const button = (seq: number, name: RegExp) =>
+      [...item(seq).querySelectorAll('button')].find((b) => name.test(b.getAttribute('aria-label') ?? text(b)))!;
+    const editor = () => item(1).querySelector('message-editor');
+    const textarea = () => shadow(editor()!).querySelector('textarea') as HTMLTextAreaElement;
+    const update = async () => {
+      await element.updateComplete;
+      await editor()?.updateComplete;
+    };
+    return { element, edits, deletes, item, buttons, button, editor, textarea, update };
+  }
+
+  const text = (node: Node) => node.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+  const keydown = (target: Element, key: string) => {
+    const event = new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true });
+    target.dispatchEvent(event);
+    return event;
+  };
+
+  it('offers Edit and Delete on your own messages only, named after the message', async () => {
+    const { buttons } = await list();
+    expect(buttons(1)).toEqual([
+      expect.stringMatching(/^Edit your message from \S/),
+      expect.stringMatching(/^Delete your message from \S/),
+    ]);
+    expect(buttons(2)).toEqual([]);
+  });
+
+  it("lets an admin delete anyone's message, but edit only their own", async () => {
+    const { buttons } = await list({ isAdmin: true });
+    expect(buttons(1)).toHaveLength(2);
+    expect(buttons(2)).toEqual([expect.stringMatching(/^Delete bob's message from \S/)]);
+  });
+
+  it('disables the buttons while changes cannot be sent', async () => {
+    const { item } = await list({ actionsDisabled: true });
+    const states = [...item(1).querySelectorAll('button')].map((button) => button.disabled);
+    expect(states).toEqual([true, true]);
+  });
+
+  it('edits in place: a labelled box with the text, Enter saves, and it closes once the server confirms', async () => {
+    const { element, edits, button, editor, textarea, update, item } = await list();
+    button(1, /^Edit/).click();
+    await update();
+    const box = textarea();
+    expect(shadow(editor()!).querySelector(`label[for="${box.id}"]`)?.textContent).toBe('Edit message');
+    expect(box.value).toBe('my message');
+    expect([...shadow(editor()!).querySelectorAll('button')].map(text)).toEqual(['Save', 'Cancel']);
+    expect(item(1).querySelector('[data-testid="message-text"]')).toBeNull();
+
+    box.value = '  my edited message ';
+    box.dispatchEvent(new Event('input'));
+    await update();
+    expect(keydown(box, 'Enter').defaultPrevented).toBe(true);
+    expect(edits.map(({ messageId, text }) => ({ messageId, text }))).toEqual([
+      { messageId: own.id, text: 'my edited message' },
+    ]);
+
+    // Refused (rate limit, say): the editor stays with what was typed.
+    edits[0]?.done(false);
+    await update();
+    expect(textarea().value).toBe('  my edited message ');
+
+    keydown(textarea(), 'Enter');
+    edits[1]?.done(true);
+    await update();
+    expect(editor()).toBeNull();
+    expect(element.editing).toBeNull();
+  });
+
+  it('Escape cancels an edit without asking the server, and Shift+Enter is a new line', async () => {
+    const { edits, button, editor, textarea, update, item } = await list();
+    button(1, /^Edit/).click();
+    await update();
+    textarea().value = 'never mind';
+    textarea().dispatchEvent(new Event('input'));
+    const shifted = new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, cancelable: true });
+    textarea().dispatchEvent(shifted);
+    expect(shifted.defaultPrevented).toBe(false);
+
+    keydown(textarea(), 'Escape');
+    await update();
+    expect(editor()).toBeNull();
+    expect(edits).toEqual([]);
+    expect(item(1).querySelector('[data-testid="message-text"]')?.textContent).toBe('my message');
+  });
+
+  it('saving the text unchanged just closes the editor', async () => {
+    const { edits, button, editor, textarea, update } = await list();
+    button(1, /^Edit/).click();
+    await update();
+    keydown(textarea(), 'Enter');
+    await update();
+    expect(editor()).toBeNull();
+    expect(edits).toEqual([]);
+  });
+
+  it('asks before deleting, inline; Cancel and Escape keep the message', async () => {
+    const { deletes, button, buttons, item, update } = await list({ isAdmin: true });
+    button(2, /^Delete/).click();
+    await update();
+    expect(text(item(2))).toContain('Delete for everyone?');
+    expect(buttons(2)).toEqual([expect.stringMatching(/^Confirm delete bob's message from \S/), 'Cancel']);
+    // Only one thing at a time: the other message's buttons wait.
+    expect([...item(1).querySelectorAll('button')].every((b) => b.disabled)).toBe(true);
+
+    button(2, /^Cancel/).click();
+    await update();
+    expect(buttons(2)).toEqual([expect.stringMatching(/^Delete bob's/)]);
+
+    button(2, /^Delete/).click();
+    await update();
+    keydown(button(2, /^Cancel/), 'Escape');
+    await update();
+    expect(buttons(2)).toEqual([expect.stringMatching(/^Delete bob's/)]);
+    expect(deletes).toEqual([]);
+
+    button(2, /^Delete/).click();
+    await update();
+    button(2, /^Confirm delete/).click();
+    button(2, /^Confirm delete/).click(); // a double click sends one request
+    expect(deletes.map((request) => request.messageId)).toEqual([bobs.id]);
+    deletes[0]?.done(true);
+    await update();
+    expect(buttons(2)).toEqual([expect.stringMatching(/^Delete bob's/)]);
+  });
+
+  it('keeps the keyboard on the message through the confirmation, and on its placeholder once deleted', async () => {
+    const { element, deletes, button, item, update } = await list();
+    const focused = () => shadow(element).activeElement;
+    const press = async (target: HTMLButtonElement) => {
+      target.focus();
+      target.click();
+      await update();
+    };
+    await press(button(1, /^Delete/));
+    expect(focused()).toBe(button(1, /^Cancel/));
+    keydown(button(1, /^Cancel/), 'Escape');
+    await update();
+    expect(focused()).toBe(button(1, /^Delete/));
+
+    await press(button(1, /^Delete/));
+    await press(button(1, /^Confirm delete/));
+    // The room's event can come before the reply.
+    element.log = mergeMessages(element.log, [{ ...own, text: '', deletedAt: '2025-01-01T13:00:00.000Z' }]).log;
+    await update();
+    deletes[0]?.done(true);
+    await update();
+    expect(focused()).toBe(item(1));
+    expect(item(1).dataset.testid).toBe('deleted-message');
+  });
+
+  it('marks edited messages and shows deleted ones as a system line without author or text', async () => {
+    const edited = { ...own, text: 'better words', editedAt: '2025-01-01T13:00:00.000Z' };
+    const deleted = { ...bobs, text: '', deletedAt: '2025-01-01T13:01:00.000Z' };
+    const { item } = await list({ messages: [edited, deleted], isAdmin: true });
+    expect(item(1).querySelector('[data-testid="message-edited"]')?.textContent).toBe('(edited)');
+    expect(item(1).querySelector('[data-testid="message-text"]')?.textContent).toBe('better words');
+    expect(item(2).dataset.testid).toBe('deleted-message');
+    expect(item(2).className).toContain('notice');
+    expect(text(item(2))).toMatch(/^Message deleted/);
+    expect(item(2).querySelector('[data-testid="message-author"], [data-testid="message-text"], button')).toBeNull();
+  });
+
+  it('closes the editor when the message is deleted meanwhile', async () => {
+    const { element, button, editor, update } = await list();
+    button(1, /^Edit/).click();
+    await update();
+    element.log = mergeMessages(element.log, [{ ...own, text: '', deletedAt: '2025-01-01T13:00:00.000Z' }]).log;
+    await update();
+    expect(editor()).toBeNull();
+    expect(element.editing).toBeNull();
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * A stand-in for the gateway on the far side of a fake WebSocket: keeps per-room messages with gapless seqs,
- * answers join/history/send/leave/ping like the protocol says (replies arrive on a later timer tick), and
- * broadcasts messages to the rooms the current socket joined.
+ * answers join/history/send/edit/delete/leave/ping like the protocol says (replies arrive on a later timer
+ * tick), and broadcasts messages, edits and deletions to the rooms the current socket joined. The client is
+ * alice; she may edit her own messages and delete her own, or anyone's when `selfIsAdmin`.
  */
 import type { ChatMessage, ClientFrame, Room, ServerFrame } from '@chat/protocol';
 import type { SocketLike } from '../../src/controllers/connection';
@@ -48,6 +49,8 @@ export class FakeServer {
   readonly denied = new Set<string>();
   /** Set false to hold replies (e.g. to see what the client does while waiting). */
   answering = true;
+  selfIsAdmin = false;
+  private clock = 0;
   private readonly rooms = new Map<string, { room: Room; messages: ChatMessage[] }>();
   private readonly joined = new Map<FakeSocket, Set<string>>();
 
@@ -77,6 +80,35 @@ export class FakeServer {
       for (const socket of this.socketsIn(roomId)) socket.deliver({ type: 'message', room: roomId, message });
     }
     return posted;
+  }
+
+  /** Changes a stored message's text (as its author did) and tells the room. */
+  edit(roomId: string, seq: number, text: string): ChatMessage {
+    return this.change(roomId, seq, 'edited', { text, editedAt: this.tick() });
+  }
+
+  /** Deletes a stored message (its author or an admin did) and tells the room. */
+  delete(roomId: string, seq: number): ChatMessage {
+    return this.change(roomId, seq, 'deleted', { text: '', deletedAt: this.tick() });
+  }
+
+  stored(roomId: string, seq: number): ChatMessage | undefined {
+    return this.rooms.get(roomId)?.messages[seq - 1];
+  }
+
+  private change(roomId: string, seq: number, type: 'edited' | 'deleted', changes: Partial<ChatMessage>): ChatMessage {
+    const entry = this.rooms.get(roomId);
+    const current = entry?.messages[seq - 1];
+    if (!entry || !current) throw new Error(`no message ${roomId} #${seq}`);
+    const message = { ...current, ...changes };
+    entry.messages[seq - 1] = message;
+    this.broadcast({ type, room: roomId, message });
+    return message;
+  }
+
+  /** Timestamps that always move forward, so versions compare like the server's. */
+  private tick(): string {
+    return new Date(Date.UTC(2025, 0, 1, 13, 0, ++this.clock)).toISOString();
   }
 
   broadcast(frame: ServerFrame & { room: string }): void {
@@ -129,6 +161,16 @@ export class FakeServer {
       }
       case 'send': {
         const [message] = this.post(frame.room, 1, { id: 'u-alice', username: 'alice' });
+        return void reply({ ok: true, data: message });
+      }
+      case 'edit':
+      case 'delete': {
+        const target = entry.messages.find((message) => message.id === frame.id);
+        if (!target || target.deletedAt) return void reply({ ok: false, code: 'NOT_FOUND' });
+        const mine = target.author.id === 'u-alice';
+        if (!mine && (frame.type === 'edit' || !this.selfIsAdmin)) return void reply({ ok: false, code: 'FORBIDDEN' });
+        const message =
+          frame.type === 'edit' ? this.edit(frame.room, target.seq, frame.text) : this.delete(frame.room, target.seq);
         return void reply({ ok: true, data: message });
       }
     }

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '@chat/protocol';
 import {
   addNotice,
+  applyChange,
   emptyLog,
   findGap,
   gapSize,
   hasOlder,
+  isNewerVersion,
   latestSeq,
   mergeMessages,
   oldestSeq,
@@ -46,6 +49,97 @@ describe('mergeMessages', () => {
     const result = mergeMessages(log, messages(81, 130));
     expect(seqs(result.log.messages)).toEqual(range(51, 130));
     expect(seqs(result.added)).toEqual(range(101, 130));
+  });
+});
+
+describe('edited and deleted messages', () => {
+  const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 13, minute)).toISOString();
+  const edited = (seq: number, text: string, minute: number): ChatMessage => ({
+    ...message(seq),
+    text,
+    editedAt: at(minute),
+  });
+  const deleted = (seq: number, minute: number): ChatMessage => ({ ...message(seq), text: '', deletedAt: at(minute) });
+  const textOf = (messages: readonly ChatMessage[], seq: number) => messages.find((m) => m.seq === seq)?.text;
+
+  it('replaces an edited message in place, as a change and not as something new', () => {
+    const log = mergeMessages(emptyLog, messages(1, 3)).log;
+    const result = mergeMessages(log, [edited(2, 'fixed the typo', 1)]);
+    expect(seqs(result.log.messages)).toEqual([1, 2, 3]);
+    expect(textOf(result.log.messages, 2)).toBe('fixed the typo');
+    expect(result.added).toEqual([]);
+    expect(result.changed).toEqual([edited(2, 'fixed the typo', 1)]);
+    expect(log.messages[1]?.text).toBe('message 2'); // the old log is left as it was
+  });
+
+  it('replaces a deleted message with its placeholder, keeping the seq so no gap appears', () => {
+    const log = mergeMessages(emptyLog, messages(1, 3)).log;
+    const result = mergeMessages(log, [deleted(2, 1)]);
+    expect(seqs(result.log.messages)).toEqual([1, 2, 3]);
+    expect(result.log.messages[1]).toMatchObject({ text: '', deletedAt: at(1) });
+    expect(result.added).toEqual([]);
+    expect(findGap(result.log)).toBeNull();
+  });
+
+  it('keeps the newer version when an older one arrives later, from history or a late event', () => {
+    // A history page read before the edit, answered after the edit's event.
+    let log = mergeMessages(emptyLog, [message(1), edited(2, 'second thoughts', 5)]).log;
+    let result = mergeMessages(log, [message(2)]);
+    expect(result.log).toBe(log);
+    expect(result.changed).toEqual([]);
+
+    // An edit event that overtook a newer one: compared by editedAt, not by arrival.
+    result = mergeMessages(log, [edited(2, 'first thoughts', 4)]);
+    expect(textOf(result.log.messages, 2)).toBe('second thoughts');
+    log = mergeMessages(log, [edited(2, 'third thoughts', 6)]).log;
+    expect(textOf(log.messages, 2)).toBe('third thoughts');
+
+    // A deletion is final, whatever the timestamps of an edit arriving after it.
+    log = mergeMessages(log, [deleted(2, 7)]).log;
+    result = mergeMessages(log, [edited(2, 'too late', 8), message(2)]);
+    expect(result.log).toBe(log);
+    expect(result.log.messages[1]?.deletedAt).toBe(at(7));
+  });
+
+  it('keeps the newest version when one batch holds several of a new message', () => {
+    const result = mergeMessages(emptyLog, [edited(1, 'v2', 2), message(1), edited(1, 'v3', 3), edited(1, 'v1', 1)]);
+    expect(result.log.messages).toEqual([edited(1, 'v3', 3)]);
+    expect(seqs(result.added)).toEqual([1]);
+  });
+
+  it('orders versions: deleted beats edited beats the original, later edits beat earlier ones', () => {
+    expect(isNewerVersion(edited(1, 'x', 1), message(1))).toBe(true);
+    expect(isNewerVersion(message(1), edited(1, 'x', 1))).toBe(false);
+    expect(isNewerVersion(edited(1, 'x', 1), edited(1, 'x', 1))).toBe(false);
+    expect(isNewerVersion(deleted(1, 1), edited(1, 'x', 9))).toBe(true);
+    expect(isNewerVersion(edited(1, 'x', 9), deleted(1, 1))).toBe(false);
+  });
+
+  it('applies a live change to a loaded message, or in its hole, without placing one older than anything loaded', () => {
+    const log = mergeMessages(emptyLog, [...messages(10, 12), ...messages(15, 16)]).log;
+    expect(textOf(applyChange(log, edited(11, 'changed', 1)).log.messages, 11)).toBe('changed');
+    const inHole = applyChange(log, deleted(13, 1));
+    expect(seqs(inHole.log.messages)).toEqual([10, 11, 12, 13, 15, 16]);
+    expect(seqs(inHole.added)).toEqual([13]);
+
+    // Placing seq 3 would open a hole of six messages to page through, for one old edit.
+    const old = applyChange(log, edited(3, 'old news', 2));
+    expect(old.log.messages).toBe(log.messages);
+    expect(old.added).toEqual([]);
+    // ... but the older-messages page that was already on its way, read before the edit, does not undo it.
+    const page = mergeMessages(old.log, messages(1, 9));
+    expect(textOf(page.log.messages, 3)).toBe('old news');
+    expect(seqs(page.added)).toEqual(range(1, 9));
+    expect(page.log.early).toEqual([]);
+  });
+
+  it('keeps a change that comes before the join reply, and the newest of several', () => {
+    let log = applyChange(emptyLog, edited(2, 'v2', 2)).log;
+    log = applyChange(log, edited(2, 'v1', 1)).log;
+    log = applyChange(log, deleted(4, 1)).log;
+    expect(log.messages).toEqual([]);
+    log = mergeMessages(log, messages(1, 5)).log;
+    expect(log.messages.map((m) => m.text)).toEqual(['message 1', 'v2', 'message 3', '', 'message 5']);
   });
 });
 

@@ -8,6 +8,8 @@ describe('parseServerFrame', () => {
       { type: 'reply', ref: 'r1', ok: true, data: { time: 'now' } },
       { type: 'reply', ref: null, ok: false, error: { code: 'BAD_REQUEST', message: 'bad frame' } },
       { type: 'message', room: 'lobby', message: message(3) },
+      { type: 'edited', room: 'lobby', message: { ...message(3), text: 'new', editedAt: '2025-01-01T13:00:00.000Z' } },
+      { type: 'deleted', room: 'lobby', message: { ...message(3), text: '', deletedAt: '2025-01-01T13:00:00.000Z' } },
       { type: 'joined', room: 'lobby', user: { id: 'u1', username: 'carol' } },
       { type: 'left', room: 'lobby', user: { id: 'u1', username: 'carol' } },
     ];
@@ -20,9 +22,13 @@ describe('parseServerFrame', () => {
       '[]',
       JSON.stringify({ type: 'message', room: 'lobby', message: { ...message(1), seq: 0 } }),
       JSON.stringify({ type: 'message', room: 'lobby', message: { ...message(1), text: 5 } }),
+      JSON.stringify({ type: 'edited', room: 'lobby', message: { ...message(1), editedAt: 5 } }),
+      JSON.stringify({ type: 'deleted', room: 'lobby' }),
       JSON.stringify({ type: 'joined', room: 'lobby' }),
       JSON.stringify({ type: 'reply', ok: true, data: {} }),
+      // A frame type from a newer gateway is ignored, not trusted and not fatal.
       JSON.stringify({ type: 'surprise' }),
+      JSON.stringify({ type: 'reacted', room: 'lobby', message: message(1) }),
     ];
     for (const text of bad) expect(parseServerFrame(text)).toBeNull();
   });
@@ -30,6 +36,8 @@ describe('parseServerFrame', () => {
   it('checks reply data against the request it answers', () => {
     expect(isReplyData('send', message(1))).toBe(true);
     expect(isReplyData('send', {})).toBe(false);
+    expect(isReplyData('edit', { ...message(1), editedAt: '2025-01-01T13:00:00.000Z' })).toBe(true);
+    expect(isReplyData('delete', { id: 'm-1' })).toBe(false);
     expect(isReplyData('join', { room: { id: 'a', title: 'A', staffOnly: false }, messages: [message(1)] })).toBe(true);
     expect(isReplyData('join', { room: { id: 'a' }, messages: [] })).toBe(false);
     expect(isReplyData('history', { room: 'a', messages: [{}] })).toBe(false);
