@@ -5,3 +5,5 @@ export * from './errors.js';
 export * from './fastify-options.js';
 export * from './keys.js';
 export * from './logging.js';
+export * from './run-service.js';
+export * from './service-env.js';

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** Asks the OS for a port nobody is listening on. */
 export function freePort(): Promise<number> {
@@ -13,5 +13,17 @@ export function freePort(): Promise<number> {
         else reject(new Error('no port'));
       });
     });
+  });
+}
+
+/** Whether something accepts TCP connections on the port (a server that is up, or not yet down). */
+export function portAccepts(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }

@@ -5,3 +5,4 @@ export * from './nats-server.js';
 export * from './postgres-server.js';
 export * from './processes.js';
 export * from './ws-client.js';
+export * from './forge-tokens.js';

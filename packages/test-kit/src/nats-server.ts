@@ -1,7 +1,6 @@
 /** Starts a real nats-server (Debian's, from PATH) on a free port for one test run. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect } from 'node:net';
-import { freePort } from './free-port.js';
+import { freePort, portAccepts } from './free-port.js';
 
 export interface NatsServerHandle {
   url: string;
@@ -63,21 +62,10 @@ async function waitForPort(port: number, exited: () => boolean, log: () => strin
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`nats-server exited at start:\n${log()}`);
-    if (await canConnect(port)) return;
+    if (await portAccepts(port)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`nats-server did not listen on ${port} within 10 s:\n${log()}`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 function terminate(child: ChildProcess): Promise<void> {

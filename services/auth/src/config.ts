@@ -1,24 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ConfigError, devKeyPaths, ensureDevKeyPair, loadConfig, readKey } from '@chat/service-kit';
+import { ConfigError, commonEnv, devKeyPaths, ensureDevKeyPair, loadConfig, readKey } from '@chat/service-kit';
 
 export const AuthEnv = Type.Object({
-  NODE_ENV: Type.String({ default: 'development' }),
-  HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
-  NATS_URL: Type.String({ minLength: 1, default: 'nats://127.0.0.1:4222' }),
-  NATS_USER: Type.Optional(Type.String()),
-  NATS_PASS: Type.Optional(Type.String()),
+  ...commonEnv(3001),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
-  DATA_DIR: Type.String({ default: '.data' }),
   JWT_PRIVATE_KEY: Type.Optional(Type.String()),
   JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String()),
-  JWT_PUBLIC_KEY: Type.Optional(Type.String()),
-  JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String()),
   TOKEN_TTL: Type.String({ pattern: '^[0-9]+[smhd]$', default: '12h' }),
   COOKIE_SECURE: Type.Boolean({ default: false }),
   LOGIN_RATE_LIMIT: Type.Integer({

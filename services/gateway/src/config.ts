@@ -1,22 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ConfigError, devKeyPaths, loadConfig, readKey } from '@chat/service-kit';
+import { commonEnv, loadConfig, publicKeyFromEnv } from '@chat/service-kit';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const GatewayEnv = Type.Object({
-  NODE_ENV: Type.String({ default: 'development' }),
-  HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
-  NATS_URL: Type.String({ minLength: 1, default: 'nats://127.0.0.1:4222' }),
-  NATS_USER: Type.Optional(Type.String()),
-  NATS_PASS: Type.Optional(Type.String()),
-  DATA_DIR: Type.String({ default: '.data' }),
-  JWT_PUBLIC_KEY: Type.Optional(Type.String()),
-  JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String()),
+  ...commonEnv(8080),
   AUTH_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3001' }),
   ROOMS_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3002' }),
   ALLOWED_ORIGINS: Type.Optional(
@@ -55,11 +43,7 @@ const defaultWebRoot = fileURLToPath(new URL('../../../web/dist', import.meta.ur
 
 export function gatewayConfigFromEnv(env: Record<string, string | undefined> = process.env): GatewayConfig {
   const parsed = loadConfig(GatewayEnv, env);
-  let publicKey = readKey({ inline: parsed.JWT_PUBLIC_KEY, file: parsed.JWT_PUBLIC_KEY_FILE });
-  if (!publicKey && parsed.NODE_ENV !== 'production' && existsSync(devKeyPaths(parsed.DATA_DIR).publicKey)) {
-    publicKey = readKey({ file: devKeyPaths(parsed.DATA_DIR).publicKey });
-  }
-  if (!publicKey) throw new ConfigError('invalid configuration: JWT_PUBLIC_KEY (or JWT_PUBLIC_KEY_FILE) is missing');
+  const publicKey = publicKeyFromEnv(parsed);
   const origins = parsed.ALLOWED_ORIGINS
     ? parsed.ALLOWED_ORIGINS.split(',')
         .map((o) => o.trim())

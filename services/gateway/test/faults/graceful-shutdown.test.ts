@@ -1,5 +1,5 @@
 /** SIGTERM, as an orchestrator sends it on a deploy: services stop within a bound and nobody is left guessing. */
-import { connect } from 'node:net';
+import { portAccepts } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkStore,
@@ -36,17 +36,6 @@ async function chatters(count: number, rooms: string[], gateway = stack.processe
   );
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 const describeOutcome = (r: SendRecord) =>
   `${r.text}: ${r.outcome.kind === 'error' ? `${r.outcome.code} ${r.outcome.message}` : r.outcome.kind} after ${r.latencyMs} ms`;
 
@@ -68,7 +57,7 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(closes.map((c) => c.code)).toEqual(sockets.map(() => 1012));
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.at - termAt).toBeLessThan(SHUTDOWN_BOUND_MS);
-    expect(await accepts(gateway.port)).toBe(false);
+    expect(await portAccepts(gateway.port)).toBe(false);
     // A send is acknowledged (and then stored), or refused with UNAVAILABLE while the gateway drains (and then
     // not stored, so the client may safely send it again), or cut off by the close; never anything else.
     const refused = records.filter(

@@ -5,7 +5,7 @@
  */
 import { HandshakeRefused, openSocket } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ed25519, jwt } from './forge.js';
+import { ed25519, jwt } from '@chat/test-kit';
 import { type SecurityStack, startSecurityStack } from './harness.js';
 
 let stack: SecurityStack;

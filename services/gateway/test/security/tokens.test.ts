@@ -1,7 +1,7 @@
 import { SESSION_COOKIE } from '@chat/protocol';
 import { HandshakeRefused, openSocket } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forgedTokens, resign } from './forge.js';
+import { forgedTokens, resign } from '@chat/test-kit';
 import { type SecurityStack, startSecurityStack } from './harness.js';
 
 let stack: SecurityStack;

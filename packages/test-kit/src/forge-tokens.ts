@@ -1,6 +1,6 @@
 /**
  * Forged session tokens: every way we know to get a token past a careless verifier. Built with node:crypto
- * so that nothing of the code under test signs them. services/auth/test/tokens.test.ts has the same list.
+ * so that nothing of the code under test signs them.
  */
 import { createHmac, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 

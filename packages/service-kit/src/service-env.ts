@@ -1,0 +1,41 @@
+/** Environment variables every service has, and the verification key they all read the same way. */
+import { existsSync } from 'node:fs';
+import { Type } from '@sinclair/typebox';
+import { ConfigError } from './config.js';
+import { devKeyPaths, readKey } from './keys.js';
+
+/** Spread into a service's env schema: `Type.Object({ ...commonEnv(3001), DATABASE_URL: … })`. */
+export function commonEnv(defaultPort: number) {
+  return {
+    NODE_ENV: Type.String({ default: 'development' }),
+    HOST: Type.String({ default: '127.0.0.1' }),
+    PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort }),
+    LOG_LEVEL: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+    NATS_URL: Type.String({ minLength: 1, default: 'nats://127.0.0.1:4222' }),
+    NATS_USER: Type.Optional(Type.String()),
+    NATS_PASS: Type.Optional(Type.String()),
+    DATA_DIR: Type.String({ default: '.data' }),
+    JWT_PUBLIC_KEY: Type.Optional(Type.String()),
+    JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String()),
+  };
+}
+
+/**
+ * The token verification key: JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE; in development, the key the auth
+ * service generated in the shared data folder.
+ */
+export function publicKeyFromEnv(env: {
+  NODE_ENV: string;
+  DATA_DIR: string;
+  JWT_PUBLIC_KEY?: string | undefined;
+  JWT_PUBLIC_KEY_FILE?: string | undefined;
+}): string {
+  const configured = readKey({ inline: env.JWT_PUBLIC_KEY, file: env.JWT_PUBLIC_KEY_FILE });
+  if (configured) return configured;
+  const devKey = devKeyPaths(env.DATA_DIR).publicKey;
+  if (env.NODE_ENV !== 'production' && existsSync(devKey)) return readKey({ file: devKey }) as string;
+  throw new ConfigError('invalid configuration: JWT_PUBLIC_KEY (or JWT_PUBLIC_KEY_FILE) is missing');
+}
