@@ -23,6 +23,7 @@ import type { WebSocket } from 'ws';
 import { type FrameError, parseClientFrame } from './parse-frame.js';
 import type { Hub, Member } from './hub.js';
 import type { ServicesClient } from './rooms-client.js';
+import type { SessionRegistry } from './session-registry.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface SessionLimits {
@@ -32,11 +33,28 @@ export interface SessionLimits {
   joinsPerSecond: number;
 }
 
+/** What every session of a gateway shares: one object for all, so a socket costs only its own state. */
 export interface SessionDeps {
   hub: Hub<Session>;
   services: ServicesClient;
+  registry: SessionRegistry;
   log: FastifyBaseLogger;
   limits: SessionLimits;
+}
+
+const kSession = Symbol('session');
+type SessionSocket = WebSocket & { [kSession]: Session };
+
+// Socket listeners are shared functions that find their session on the socket, not closures per socket:
+// with thousands of idle connections, per-socket closures are a measurable share of the gateway's memory.
+function onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  (this as SessionSocket)[kSession].receive(data, isBinary);
+}
+function onSocketClose(this: WebSocket): void {
+  (this as SessionSocket)[kSession].closedByPeer();
+}
+function onSocketError(): void {
+  // 'close' follows and cleans up; an unreadable client is nothing to log above debug.
 }
 
 /** 'joining' until the rooms service said yes; then what the gateway must remember of the room. */
@@ -61,9 +79,14 @@ export class Session implements Member {
     const { sendsPerSecond, joinsPerSecond } = deps.limits;
     this.sendBucket = new TokenBucket(sendsPerSecond, sendsPerSecond * 2);
     this.joinBucket = new TokenBucket(joinsPerSecond, joinsPerSecond * 2);
-    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
-    ws.on('close', () => this.onClose());
-    ws.on('error', (err) => deps.log.debug({ err }, 'socket error'));
+    (ws as SessionSocket)[kSession] = this;
+    // @fastify/websocket's own error listener closes over the upgrade's request and reply, keeping them alive
+    // as long as the socket; ours keeps nothing.
+    ws.removeAllListeners('error');
+    ws.on('error', onSocketError);
+    ws.on('message', onSocketMessage);
+    ws.on('close', onSocketClose);
+    deps.registry.add(this);
   }
 
   /** Called by the hub for every event of every joined room: the bytes go out as they came. */
@@ -83,7 +106,8 @@ export class Session implements Member {
     this.ws.close(code, reason);
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  /** @internal the socket's 'message' listener */
+  receive(data: Buffer, isBinary: boolean): void {
     if (isBinary) {
       this.replyError(null, new ChatError(ErrorCode.BAD_REQUEST, 'binary frames are not supported; send JSON text'));
       return;
@@ -197,9 +221,11 @@ export class Session implements Member {
     this.replyOk(ref, await this.deps.services.history(room, before, limit));
   }
 
-  private onClose(): void {
+  /** @internal the socket's 'close' listener */
+  closedByPeer(): void {
     this.closed = true;
-    const { hub, services, log } = this.deps;
+    const { hub, services, log, registry } = this.deps;
+    registry.remove(this);
     for (const [room, state] of this.rooms) {
       if (state !== 'joining') {
         hub.remove(room, this);

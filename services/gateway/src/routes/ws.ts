@@ -3,11 +3,13 @@
  * when the cookie is what authenticates, the Origin must be one of ours (cross-site WebSocket hijacking).
  */
 import { ChatError, ErrorCode } from '@chat/protocol';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config.js';
 import type { Hub } from '../hub.js';
 import type { ServicesClient } from '../rooms-client.js';
-import { Session } from '../session.js';
+import { Session, type SessionDeps } from '../session.js';
 import type { SessionRegistry } from '../session-registry.js';
 
 export interface WsRouteOptions {
@@ -18,6 +20,19 @@ export interface WsRouteOptions {
 }
 
 export async function wsRoute(app: FastifyInstance, { config, hub, services, sessions }: WsRouteOptions) {
+  const deps: SessionDeps = {
+    hub,
+    services,
+    registry: sessions,
+    log: app.log.child({ component: 'ws' }),
+    limits: {
+      maxRooms: config.MAX_ROOMS_PER_CONNECTION,
+      sendBufferLimit: config.SEND_BUFFER_LIMIT_BYTES,
+      sendsPerSecond: config.SENDS_PER_SECOND,
+      joinsPerSecond: config.JOINS_PER_SECOND,
+    },
+  };
+
   function checkOrigin(request: FastifyRequest): void {
     const bearer = /^Bearer\s/i.test(request.headers.authorization ?? '');
     if (bearer) return;
@@ -44,19 +59,17 @@ export async function wsRoute(app: FastifyInstance, { config, hub, services, ses
     },
     (socket, request) => {
       const { id, username, sessionVersion } = request.currentUser;
-      const session = new Session(socket, { id, username }, sessionVersion, {
-        hub,
-        services,
-        log: request.log,
-        limits: {
-          maxRooms: config.MAX_ROOMS_PER_CONNECTION,
-          sendBufferLimit: config.SEND_BUFFER_LIMIT_BYTES,
-          sendsPerSecond: config.SENDS_PER_SECOND,
-          joinsPerSecond: config.JOINS_PER_SECOND,
-        },
-      });
-      sessions.add(session);
-      socket.on('close', () => sessions.remove(session));
+      new Session(socket, { id, username }, sessionVersion, deps);
+      releaseUpgradeObjects(request);
     },
   );
+}
+
+/**
+ * @fastify/websocket routes the upgrade through Fastify with a stand-in ServerResponse attached to the TCP
+ * socket; detached, it and the request can be collected instead of living as long as the connection.
+ */
+function releaseUpgradeObjects(request: FastifyRequest): void {
+  const socket = request.raw.socket as Socket & { _httpMessage?: ServerResponse | null };
+  socket._httpMessage?.detachSocket(socket);
 }
