@@ -7,3 +7,4 @@ export * from './keys.js';
 export * from './logging.js';
 export * from './run-service.js';
 export * from './service-env.js';
+export * from './user-directory.js';

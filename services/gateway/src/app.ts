@@ -1,9 +1,9 @@
 /** The gateway: WebSockets in, NATS out; also the single HTTP origin for browsers. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import fastifyWebsocket from '@fastify/websocket';
-import { ChatError, CloseCode, ErrorCode, MAX_FRAME_BYTES } from '@chat/protocol';
+import { CloseCode, MAX_FRAME_BYTES } from '@chat/protocol';
 import { connectNats } from '@chat/nats';
-import { authenticate, installErrorHandler, serviceFastifyOptions } from '@chat/service-kit';
+import { authenticate, installErrorHandler, serviceFastifyOptions, userDirectory } from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { Hub } from './hub.js';
@@ -26,21 +26,15 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     pass: config.NATS_PASS,
     logger: app.log,
   });
+  const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
   const services = new ServicesClient(nc, config.REQUEST_TIMEOUT_MS, config.SEND_ATTEMPTS);
   const hub = new Hub<Session>(nc);
   const sessions = new SessionRegistry();
-  const revocations = watchRevocations(nc, { hub, services, sessions, log: app.log });
+  const revocations = watchRevocations(nc, { hub, services, users, sessions, log: app.log });
 
   await app.register(authenticate, {
     publicKey: config.publicKey,
-    loadUser: async (id) => {
-      try {
-        return await services.user(id);
-      } catch (err) {
-        if (err instanceof ChatError && err.code === ErrorCode.NOT_FOUND) return null;
-        throw err;
-      }
-    },
+    loadUser: (id) => users.lookup(id),
   });
   await app.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
@@ -65,6 +59,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   app.get('/healthz', async () => ({ ok: true, nats: !nc.isClosed(), ...hub.stats(), sockets: sessions.size }));
 
   app.addHook('onClose', async () => {
+    users.close();
     await nc.drain();
   });
   return app;

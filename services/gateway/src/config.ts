@@ -11,6 +11,11 @@ export const GatewayEnv = Type.Object({
     Type.String({ description: 'comma-separated origins allowed to open /ws with the cookie' }),
   ),
   WEB_ROOT: Type.Optional(Type.String()),
+  USER_CACHE_TTL_MS: Type.Integer({
+    minimum: 0,
+    default: 10_000,
+    description: 'longest a user lookup is reused; changes drop it at once',
+  }),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 3000 }),
   SEND_ATTEMPTS: Type.Integer({
     minimum: 1,

@@ -4,15 +4,9 @@
  * non-staff members of a room made staff-only, are taken out of it. The facts come from the services'
  * change events; the decisions use the user's flags as the auth service has them now.
  */
-import {
-  ChatError,
-  CloseCode,
-  ErrorCode,
-  type RoomsChangedEvent,
-  Subjects,
-  type UserChangedEvent,
-} from '@chat/protocol';
+import { CloseCode, type RoomsChangedEvent, Subjects, type UserChangedEvent } from '@chat/protocol';
 import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
+import type { UserDirectory } from '@chat/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Hub } from './hub.js';
 import type { ServicesClient } from './rooms-client.js';
@@ -21,18 +15,17 @@ import type { SessionRegistry } from './session-registry.js';
 
 export function watchRevocations(
   nc: NatsConnection,
-  deps: { hub: Hub<Session>; services: ServicesClient; sessions: SessionRegistry; log: FastifyBaseLogger },
+  deps: {
+    hub: Hub<Session>;
+    services: ServicesClient;
+    users: UserDirectory;
+    sessions: SessionRegistry;
+    log: FastifyBaseLogger;
+  },
 ): Subscription[] {
-  const { hub, services, sessions, log } = deps;
-
-  async function currentFlags(userId: string) {
-    try {
-      return await services.user(userId);
-    } catch (err) {
-      if (err instanceof ChatError && err.code === ErrorCode.NOT_FOUND) return null;
-      throw err;
-    }
-  }
+  const { hub, users, sessions, log } = deps;
+  // Asked afresh: a kept answer may be the very one the change made stale.
+  const currentFlags = (userId: string) => users.lookup(userId, { fresh: true });
 
   async function userChanged(event: UserChangedEvent): Promise<void> {
     const local = [...sessions.ofUser(event.id)];

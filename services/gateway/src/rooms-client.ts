@@ -7,7 +7,6 @@ import {
   type ChatMessage,
   type HistoryResult,
   type JoinResult,
-  type UserFlags,
   type UserRef,
   Subjects,
 } from '@chat/protocol';
@@ -61,9 +60,5 @@ export class ServicesClient {
 
   history(room: string, before: number | undefined, limit: number | undefined): Promise<HistoryResult> {
     return request(this.nc, Subjects.rooms.history, { room, before, limit }, this.timeoutMs);
-  }
-
-  user(id: string): Promise<UserFlags & { sessionVersion: number }> {
-    return request(this.nc, Subjects.auth.userGet, { id }, this.timeoutMs);
   }
 }

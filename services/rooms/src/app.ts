@@ -1,6 +1,7 @@
 /** The rooms service: rooms, their messages, who may enter. buildApp is what tests and the entry point both start. */
 import { connectNats, type NatsConnection, startService } from '@chat/nats';
 import { authenticate, installErrorHandler, openDatabase, serviceFastifyOptions } from '@chat/service-kit';
+import { type UserLookup, userDirectory } from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RoomsConfig } from './config.js';
 import { migrations } from './db/migrations/index.js';
@@ -13,7 +14,6 @@ import { natsRoomEvents } from './nats/room-events.js';
 import { historyRoutes } from './routes/history.js';
 import { roomRoutes } from './routes/rooms.js';
 import { RoomStore } from './rooms/store.js';
-import { natsUserLookup } from './users/directory.js';
 
 export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   const app = Fastify({
@@ -45,7 +45,9 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   const history = new MessageHistory(database.db);
   const events = natsRoomEvents(nc);
   const writer = new MessageWriter(database.db, events, { logger: app.log });
-  const lookupUser = natsUserLookup(nc, config.REQUEST_TIMEOUT_MS);
+  const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
+  app.addHook('onClose', async () => users.close());
+  const lookupUser: UserLookup = (id) => users.lookup(id);
 
   const service = await startService(
     nc,

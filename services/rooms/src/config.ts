@@ -5,6 +5,11 @@ export const RoomsEnv = Type.Object({
   ...commonEnv(3002),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  USER_CACHE_TTL_MS: Type.Integer({
+    minimum: 0,
+    default: 10_000,
+    description: 'longest a user lookup is reused; changes drop it at once',
+  }),
   REQUEST_TIMEOUT_MS: Type.Integer({
     minimum: 1,
     default: 2000,

@@ -79,7 +79,7 @@ export async function sessionRoutes(
     try {
       const user = await app.userFromRequest(request);
       await users.endSessions(user.id);
-      announceUserChanged(nc, user.id);
+      await announceUserChanged(nc, user.id);
     } catch {
       // No valid session: clearing the cookie is all there is to do.
     }

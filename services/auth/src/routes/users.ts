@@ -32,7 +32,7 @@ export async function userRoutes(app: FastifyInstance, opts: { users: UserStore;
     async (request) => {
       const { id } = request.params as { id: string };
       const row = await users.update(id, request.body as UpdateUserBody);
-      announce(id);
+      await announce(id);
       return toAdminView(row);
     },
   );
@@ -40,7 +40,7 @@ export async function userRoutes(app: FastifyInstance, opts: { users: UserStore;
   app.delete('/api/auth/users/:id', { schema: { params: IdParams } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     await users.delete(id);
-    announce(id);
+    await announce(id);
     return reply.code(204).send();
   });
 }

@@ -5,7 +5,7 @@
 import { type ChatMessage, ChatError, ErrorCode, type UserRef } from '@chat/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { RoomsDatabase } from '../db/schema.js';
-import type { UserLookup } from '../users/directory.js';
+import type { UserLookup } from '@chat/service-kit';
 import { toChatMessage } from './history.js';
 
 export class MessageEdits {

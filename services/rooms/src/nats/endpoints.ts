@@ -21,7 +21,7 @@ import type { MessageHistory } from '../messages/history.js';
 import { messageText } from '../messages/text.js';
 import type { MessageWriter } from '../messages/writer.js';
 import { assertMayEnter, type RoomStore } from '../rooms/store.js';
-import type { UserLookup } from '../users/directory.js';
+import type { UserLookup } from '@chat/service-kit';
 import type { RoomEvents } from './room-events.js';
 
 export interface RoomsServiceDeps {
