@@ -6,12 +6,34 @@ import { decodeJson, encodeJson } from './codec.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
 
+export interface RawAnswer {
+  data: Uint8Array;
+  header(name: string): string | undefined;
+}
+
+/** As `request`, but the answer's bytes are returned unparsed, with its headers. */
+export async function requestRaw(
+  nc: NatsConnection,
+  subject: string,
+  payload: unknown,
+  timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+): Promise<RawAnswer> {
+  const reply = await ask(nc, subject, payload, timeoutMs);
+  return { data: reply.data, header: (name) => reply.headers?.get(name) || undefined };
+}
+
 export async function request<T>(
   nc: NatsConnection,
   subject: string,
   payload: unknown,
   timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
 ): Promise<T> {
+  const reply = await ask(nc, subject, payload, timeoutMs);
+  return decodeJson(reply.data) as T;
+}
+
+/** Sends the request; resolves with a successful answer, or throws the ChatError it carried or its absence. */
+async function ask(nc: NatsConnection, subject: string, payload: unknown, timeoutMs: number) {
   let reply: Awaited<ReturnType<NatsConnection['request']>>;
   try {
     reply = await nc.request(subject, encodeJson(payload), { timeout: timeoutMs });
@@ -26,7 +48,7 @@ export async function request<T>(
     const serviceError = ServiceError.toServiceError(reply);
     throw new ChatError(ErrorCode.INTERNAL, serviceError?.message ?? 'service error');
   }
-  return decodeJson(reply.data) as T;
+  return reply;
 }
 
 function toUnavailable(subject: string, err: unknown): ChatError {

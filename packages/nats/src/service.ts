@@ -3,12 +3,23 @@
  * Each endpoint validates its JSON payload, runs its handler concurrently with others, and answers with the
  * result or with a service error whose body is the ChatError's {code, message}.
  */
-import type { NatsConnection } from '@nats-io/nats-core';
+import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { type Service, type ServiceMsg, Svcm } from '@nats-io/services';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { ChatError, ErrorCode, type Validator } from '@chat/protocol';
 import { decodeJson, encodeJson } from './codec.js';
 import type { NatsLogger } from './connect.js';
+
+/**
+ * A reply that is already JSON text (for example stitched from kept, serialized parts), sent as it is, with
+ * optional headers for what the caller needs without parsing the body.
+ */
+export class RawReply {
+  constructor(
+    readonly json: string,
+    readonly headers?: Record<string, string>,
+  ) {}
+}
 
 export interface EndpointSpec<S extends TSchema = TSchema> {
   subject: string;
@@ -62,10 +73,20 @@ async function answer(
   try {
     const payload = ep.validator.assert(decodeJson(msg.data));
     const result = await ep.handle(payload);
-    msg.respond(encodeJson(result ?? null));
+    if (result instanceof RawReply) {
+      msg.respond(result.json, result.headers ? { headers: toHeaders(result.headers) } : undefined);
+    } else {
+      msg.respond(encodeJson(result ?? null));
+    }
   } catch (err) {
     const chatError = err instanceof ChatError ? err : new ChatError(ErrorCode.INTERNAL, 'internal error');
     if (!(err instanceof ChatError)) logger.error({ err, subject: ep.subject }, 'endpoint failed');
     msg.respondError(chatError.statusCode, chatError.message, encodeJson(chatError.toJSON()));
   }
+}
+
+function toHeaders(values: Record<string, string>): MsgHdrs {
+  const h = headers();
+  for (const [key, value] of Object.entries(values)) h.set(key, value);
+  return h;
 }

@@ -38,5 +38,11 @@ export const Subjects = {
   userChanged: 'auth.events.user.changed',
 } as const;
 
+/** Headers of the rooms.join answer: what the gateway needs without parsing the history. */
+export const JoinHeaders = {
+  lastSeq: 'Chat-Last-Seq',
+  staffOnly: 'Chat-Staff-Only',
+} as const;
+
 /** Queue group shared by instances of a service so each request is handled once. */
 export const QUEUE_GROUP = 'q';

@@ -6,13 +6,20 @@ import {
   ErrorCode,
   type ChatMessage,
   type HistoryResult,
-  type JoinResult,
+  JoinHeaders,
   type UserRef,
   Subjects,
 } from '@chat/protocol';
-import { type NatsConnection, request } from '@chat/nats';
+import { type NatsConnection, request, requestRaw } from '@chat/nats';
 
 const RETRY_DELAY_MS = 50;
+
+export interface JoinAnswer {
+  /** The JoinResult as JSON bytes. */
+  json: Uint8Array;
+  lastSeq: number;
+  staffOnly: boolean;
+}
 
 export class ServicesClient {
   constructor(
@@ -21,8 +28,18 @@ export class ServicesClient {
     private readonly sendAttempts = 3,
   ) {}
 
-  join(room: string, user: UserRef): Promise<JoinResult> {
-    return request(this.nc, Subjects.rooms.join, { room, user }, this.timeoutMs);
+  /**
+   * The join answer stays bytes: its history goes into the client's reply as it came, and what the gateway
+   * itself needs (the last seq, staff-only) comes in headers.
+   */
+  async join(room: string, user: UserRef): Promise<JoinAnswer> {
+    const answer = await requestRaw(this.nc, Subjects.rooms.join, { room, user }, this.timeoutMs);
+    const lastSeq = Number(answer.header(JoinHeaders.lastSeq));
+    const staffOnly = answer.header(JoinHeaders.staffOnly);
+    if (!Number.isSafeInteger(lastSeq) || staffOnly === undefined) {
+      throw new ChatError(ErrorCode.INTERNAL, 'the rooms service answered a join without its headers');
+    }
+    return { json: answer.data, lastSeq, staffOnly: staffOnly === 'true' };
   }
 
   leave(room: string, user: UserRef): Promise<unknown> {

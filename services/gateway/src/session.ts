@@ -43,6 +43,7 @@ export interface SessionDeps {
 }
 
 const kSession = Symbol('session');
+const CLOSE_BRACE = Buffer.from('}');
 type SessionSocket = WebSocket & { [kSession]: Session };
 
 // Socket listeners are shared functions that find their session on the socket, not closures per socket:
@@ -174,13 +175,13 @@ export class Session implements Member {
     this.rooms.set(room, 'joining');
     try {
       await hub.reserve(room, this);
-      const result = await this.deps.services.join(room, this.user);
+      const answer = await this.deps.services.join(room, this.user);
       if (this.closed || this.rooms.get(room) !== 'joining')
         throw new ChatError(ErrorCode.NOT_IN_ROOM, 'the join was abandoned');
-      this.rooms.set(room, { staffOnly: result.room.staffOnly });
+      this.rooms.set(room, { staffOnly: answer.staffOnly });
       // The reply (with history) goes first, then held events newer than that history, then live ones.
-      this.replyOk(ref, result);
-      hub.confirm(room, this, result.messages.at(-1)?.seq ?? 0);
+      this.replyOkRaw(ref, answer.json);
+      hub.confirm(room, this, answer.lastSeq);
     } catch (err) {
       if (this.rooms.get(room) === 'joining') this.rooms.delete(room);
       hub.cancel(room, this);
@@ -268,6 +269,15 @@ export class Session implements Member {
   private replyOk(ref: string, data: unknown): void {
     if (this.closed) return;
     this.ws.send(JSON.stringify({ type: 'reply', ref, ok: true, data } satisfies ReplyOk));
+  }
+
+  /** A successful reply whose data is JSON bytes already: spliced in, not parsed and serialized again. */
+  private replyOkRaw(ref: string, json: Uint8Array): void {
+    if (this.closed) return;
+    this.ws.send(
+      Buffer.concat([Buffer.from(`{"type":"reply","ref":${JSON.stringify(ref)},"ok":true,"data":`), json, CLOSE_BRACE]),
+      { binary: false },
+    );
   }
 
   private replyError(ref: string | null, err: unknown): void {

@@ -8,6 +8,7 @@ import { migrations } from './db/migrations/index.js';
 import { ROOMS_SCHEMA, type RoomsDatabase } from './db/schema.js';
 import { MessageEdits } from './messages/edits.js';
 import { MessageHistory } from './messages/history.js';
+import { RecentHistory } from './messages/recent-history.js';
 import { MessageWriter } from './messages/writer.js';
 import { roomsService } from './nats/endpoints.js';
 import { natsRoomEvents } from './nats/room-events.js';
@@ -51,7 +52,15 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
 
   const service = await startService(
     nc,
-    roomsService({ rooms, history, writer, events, lookupUser, edits: new MessageEdits(database.db, lookupUser) }),
+    roomsService({
+      rooms,
+      history,
+      writer,
+      events,
+      lookupUser,
+      edits: new MessageEdits(database.db, lookupUser),
+      recent: new RecentHistory(history),
+    }),
     app.log,
   );
   // Shutdown order: take no new requests, write what is queued (and publish its events), then disconnect.

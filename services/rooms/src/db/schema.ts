@@ -8,6 +8,8 @@ export interface RoomsTable {
   staff_only: ColumnType<boolean, boolean | undefined, boolean>;
   /** The seq of the room's newest message; the message writer advances it for a whole batch at once. */
   last_seq: ColumnType<number, number | undefined, number>;
+  /** Bumped by every edit and deletion, so that kept recent history can tell it is out of date. */
+  history_version: ColumnType<number, number | undefined, number>;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 

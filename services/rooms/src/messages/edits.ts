@@ -15,15 +15,17 @@ export class MessageEdits {
   ) {}
 
   async edit(room: string, id: string, user: UserRef, text: string): Promise<ChatMessage> {
-    const row = await this.db
-      .updateTable('messages')
-      .set({ text, edited_at: sql<Date>`now()` })
-      .where('id', '=', id)
-      .where('room_id', '=', room)
-      .where('author_id', '=', user.id)
-      .where('deleted_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await this.changed(room, (trx) =>
+      trx
+        .updateTable('messages')
+        .set({ text, edited_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .where('room_id', '=', room)
+        .where('author_id', '=', user.id)
+        .where('deleted_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst(),
+    );
     if (row) return toChatMessage(row);
     throw await this.whyNot(room, id, 'only its author may edit a message');
   }
@@ -37,14 +39,31 @@ export class MessageEdits {
         throw new ChatError(ErrorCode.FORBIDDEN, 'only its author or an administrator may delete a message');
       }
     }
-    const row = await this.db
-      .updateTable('messages')
-      .set({ text: '', deleted_at: sql<Date>`coalesce(deleted_at, now())` })
-      .where('id', '=', id)
-      .where('room_id', '=', room)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await this.changed(room, (trx) =>
+      trx
+        .updateTable('messages')
+        .set({ text: '', deleted_at: sql<Date>`coalesce(deleted_at, now())` })
+        .where('id', '=', id)
+        .where('room_id', '=', room)
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return toChatMessage(row);
+  }
+
+  /** Runs a change of messages together with the bump of the room's history version. */
+  private changed<T>(room: string, change: (trx: Kysely<RoomsDatabase>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await change(trx);
+      if (result) {
+        await trx
+          .updateTable('rooms')
+          .set((eb) => ({ history_version: eb('history_version', '+', 1) }))
+          .where('id', '=', room)
+          .execute();
+      }
+      return result;
+    });
   }
 
   private async find(room: string, id: string) {

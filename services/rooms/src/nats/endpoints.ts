@@ -8,16 +8,17 @@ import {
   HISTORY_ON_JOIN,
   HistoryRequest,
   type HistoryResult,
+  JoinHeaders,
   JoinRequest,
-  type JoinResult,
   LeaveRequest,
   QUEUE_GROUP,
   SendRequest,
   Subjects,
 } from '@chat/protocol';
-import { endpoint, type ServiceSpec } from '@chat/nats';
+import { endpoint, RawReply, type ServiceSpec } from '@chat/nats';
 import type { MessageEdits } from '../messages/edits.js';
 import type { MessageHistory } from '../messages/history.js';
+import type { RecentHistory } from '../messages/recent-history.js';
 import { messageText } from '../messages/text.js';
 import type { MessageWriter } from '../messages/writer.js';
 import { assertMayEnter, type RoomStore } from '../rooms/store.js';
@@ -31,9 +32,18 @@ export interface RoomsServiceDeps {
   events: RoomEvents;
   lookupUser: UserLookup;
   edits: MessageEdits;
+  recent: RecentHistory;
 }
 
-export function roomsService({ rooms, history, writer, events, lookupUser, edits }: RoomsServiceDeps): ServiceSpec {
+export function roomsService({
+  rooms,
+  history,
+  writer,
+  events,
+  lookupUser,
+  edits,
+  recent,
+}: RoomsServiceDeps): ServiceSpec {
   return {
     name: Subjects.rooms.service,
     version: '0.1.0',
@@ -43,16 +53,24 @@ export function roomsService({ rooms, history, writer, events, lookupUser, edits
       join: endpoint({
         subject: Subjects.rooms.join,
         validator: compile(JoinRequest),
-        async handle({ room: roomId, user, limit = HISTORY_ON_JOIN }): Promise<JoinResult> {
+        async handle({ room: roomId, user, limit = HISTORY_ON_JOIN }): Promise<RawReply> {
           // The flags come from auth as they are now; whatever a token said may be out of date.
-          const [current, room] = await Promise.all([lookupUser(user.id), rooms.find(roomId)]);
+          const [current, found] = await Promise.all([lookupUser(user.id), rooms.findWithHistoryState(roomId)]);
           if (!current) throw new ChatError(ErrorCode.UNAUTHORIZED, 'no such user');
           if (current.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
-          if (!room) throw new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
+          if (!found) throw new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
+          const { room, historyKey } = found;
           assertMayEnter(room, current);
-          const messages = await history.page(room.id, { limit });
+          // The usual join (latest 50) is served from kept, serialized history; other sizes are read.
+          const messages =
+            limit === HISTORY_ON_JOIN
+              ? await recent.json(room.id, historyKey)
+              : JSON.stringify(await history.page(room.id, { limit }));
           events.joined(room.id, { id: current.id, username: current.username });
-          return { room, messages };
+          return new RawReply(`{"room":${JSON.stringify(room)},"messages":${messages}}`, {
+            [JoinHeaders.lastSeq]: historyKey.split(':')[0] as string,
+            [JoinHeaders.staffOnly]: String(room.staffOnly),
+          });
         },
       }),
       leave: endpoint({

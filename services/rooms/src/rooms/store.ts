@@ -44,6 +44,17 @@ export class RoomStore {
     return row && toRoom(row);
   }
 
+  /** The room and where its history stands: read afresh for every join, so history is never older than it. */
+  async findWithHistoryState(id: string): Promise<{ room: Room; historyKey: string } | undefined> {
+    if (!isValidRoomId(id)) return undefined;
+    const row = await this.db
+      .selectFrom('rooms')
+      .select(['id', 'title', 'staff_only', 'last_seq', 'history_version'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { room: toRoom(row), historyKey: `${row.last_seq}:${row.history_version}` };
+  }
+
   async get(id: string): Promise<Room> {
     const room = await this.find(id);
     if (!room) throw noSuchRoom();

@@ -2,12 +2,13 @@ import {
   type ChatMessage,
   ChatError,
   type HistoryResult,
+  JoinHeaders,
   type JoinResult,
   type RoomEvent,
   roomSubject,
   Subjects,
 } from '@chat/protocol';
-import { request } from '@chat/nats';
+import { request, requestRaw } from '@chat/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Stack, startStack, type TestUser } from '../stack.js';
 
@@ -144,5 +145,39 @@ describe('history over NATS', () => {
 
   it('refuses an unknown room with ROOM_INVALID', async () => {
     expect(await refusal(request(stack.nc, Subjects.rooms.history, { room: 'nowhere' }))).toBe('ROOM_INVALID');
+  });
+});
+
+describe('the history a join carries', () => {
+  it('is never older than the join: new messages, edits and deletions show at once', async () => {
+    const room = await stack.createRoom('Always current');
+    const first = await send(room.id, alice, 'one');
+    await send(room.id, alice, 'two');
+    expect((await join(room.id, alice)).messages.map((m) => m.text)).toEqual(['one', 'two']);
+    // The same state again: the same answer.
+    expect((await join(room.id, staffer)).messages.map((m) => m.text)).toEqual(['one', 'two']);
+
+    await send(room.id, alice, 'three');
+    expect((await join(room.id, alice)).messages.map((m) => m.text)).toEqual(['one', 'two', 'three']);
+
+    await request(stack.nc, Subjects.rooms.edit, { room: room.id, id: first.id, user: ref(alice), text: 'uno' });
+    expect((await join(room.id, alice)).messages.map((m) => m.text)).toEqual(['uno', 'two', 'three']);
+
+    await request(stack.nc, Subjects.rooms.delete, { room: room.id, id: first.id, user: ref(alice) });
+    const after = (await join(room.id, alice)).messages;
+    expect(after.map((m) => [m.seq, m.text])).toEqual([
+      [1, ''],
+      [2, 'two'],
+      [3, 'three'],
+    ]);
+  });
+
+  it('tells the gateway the last seq and staff-only flag in headers', async () => {
+    const room = await stack.createRoom('Headers', true);
+    await send(room.id, staffer, 'a');
+    await send(room.id, staffer, 'b');
+    const answer = await requestRaw(stack.nc, Subjects.rooms.join, { room: room.id, user: ref(staffer) });
+    expect(answer.header(JoinHeaders.lastSeq)).toBe('2');
+    expect(answer.header(JoinHeaders.staffOnly)).toBe('true');
   });
 });
