@@ -52,7 +52,9 @@ async function authenticatePlugin(app: FastifyInstance, options: AuthenticateOpt
       : { public: options.publicKey },
     sign: { algorithm: TOKEN_ALGORITHM, expiresIn: options.tokenTtl ?? '12h' },
     // Pinned: a token naming any other algorithm (none, HS256 keyed with the public key, …) is refused.
-    verify: { algorithms: [TOKEN_ALGORITHM] },
+    // Verified tokens are kept (by hash, until their expiry or 10 minutes): a reconnect storm presents the same
+    // tokens again and again, and an Ed25519 verification costs far more than the lookup.
+    verify: { algorithms: [TOKEN_ALGORITHM], cache: 10_000 },
     cookie: { cookieName: SESSION_COOKIE, signed: false },
   });
 

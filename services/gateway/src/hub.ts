@@ -23,10 +23,13 @@ interface RoomChannel<M extends Member> {
   readonly subscription: Subscription;
   readonly ready: Promise<void>;
   readonly members: Set<M>;
-  readonly pending: Map<M, Uint8Array[]>;
+  readonly pending: Map<M, HeldEvent[]>;
 }
 
 const decoder = new TextDecoder();
+
+/** An event held for a joiner, with its seq (0 for notices) read once however many joiners hold it. */
+type HeldEvent = { frame: Uint8Array; seq: number };
 
 export class Hub<M extends Member = Member> {
   private readonly channels = new Map<string, RoomChannel<M>>();
@@ -50,8 +53,8 @@ export class Hub<M extends Member = Member> {
     const held = channel?.pending.get(member);
     if (!channel || !held) return;
     channel.pending.delete(member);
-    for (const frame of held) {
-      if (seqOf(frame) > lastSeq) member.deliver(frame);
+    for (const { frame, seq } of held) {
+      if (seq > lastSeq) member.deliver(frame);
     }
     channel.members.add(member);
   }
@@ -84,7 +87,7 @@ export class Hub<M extends Member = Member> {
 
   private open(roomId: string): RoomChannel<M> {
     const members = new Set<M>();
-    const pending = new Map<M, Uint8Array[]>();
+    const pending = new Map<M, HeldEvent[]>();
     const subscription = this.nc.subscribe(roomSubject(roomId), {
       callback: (err, msg) => {
         if (!err) fanout(members, pending, msg);
@@ -102,10 +105,13 @@ export class Hub<M extends Member = Member> {
   }
 }
 
-function fanout(members: Set<Member>, pending: Map<Member, Uint8Array[]>, msg: Msg): void {
+function fanout(members: Set<Member>, pending: Map<Member, HeldEvent[]>, msg: Msg): void {
   const frame = msg.data;
   for (const member of members) member.deliver(frame);
-  if (pending.size > 0) for (const held of pending.values()) held.push(frame);
+  if (pending.size > 0) {
+    const event = { frame, seq: seqOf(frame) };
+    for (const held of pending.values()) held.push(event);
+  }
 }
 
 /** The seq of a message event; 0 for notices. Only used on the rare join window, never in fanout. */

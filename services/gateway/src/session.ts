@@ -43,6 +43,17 @@ export interface SessionDeps {
 }
 
 const kSession = Symbol('session');
+
+/**
+ * Frames for one socket within one tick go out in one write: a burst of NATS messages (a join storm's
+ * notices, a busy room) is dispatched synchronously, so corking until the next tick turns many small
+ * writes into one writev. `_socket` is ws's TCP socket.
+ */
+type TcpSocket = { cork(): void; uncork(): void };
+function uncork(session: Session, tcp: TcpSocket): void {
+  session.corked = false;
+  tcp.uncork();
+}
 const CLOSE_BRACE = Buffer.from('}');
 type SessionSocket = WebSocket & { [kSession]: Session };
 
@@ -66,6 +77,8 @@ export class Session implements Member {
   private readonly sendBucket: TokenBucket;
   private readonly joinBucket: TokenBucket;
   private closed = false;
+  /** @internal whether writes are being gathered until the next tick */
+  corked = false;
   private draining = false;
   private inFlight = 0;
   private onIdle: (() => void) | undefined;
@@ -90,6 +103,18 @@ export class Session implements Member {
     deps.registry.add(this);
   }
 
+  private write(data: string | Uint8Array): void {
+    if (!this.corked) {
+      const tcp = (this.ws as unknown as { _socket?: TcpSocket })._socket;
+      if (tcp) {
+        tcp.cork();
+        this.corked = true;
+        process.nextTick(uncork, this, tcp);
+      }
+    }
+    this.ws.send(data, { binary: false });
+  }
+
   /** Called by the hub for every event of every joined room: the bytes go out as they came. */
   deliver(frame: Uint8Array): void {
     if (this.ws.bufferedAmount > this.deps.limits.sendBufferLimit) {
@@ -99,7 +124,7 @@ export class Session implements Member {
       this.ws.terminate();
       return;
     }
-    this.ws.send(frame, { binary: false });
+    this.write(frame);
   }
 
   /** Tells the client to come back later (shutdown) or that its session ended (logout, disabled). */
@@ -258,7 +283,7 @@ export class Session implements Member {
     this.rooms.delete(room);
     this.deps.hub.remove(room, this);
     if (this.closed) return;
-    this.ws.send(JSON.stringify({ type: 'left', room, user: this.user } satisfies LeftEvent));
+    this.write(JSON.stringify({ type: 'left', room, user: this.user } satisfies LeftEvent));
     if (notifyOthers) {
       this.deps.services
         .leave(room, this.user)
@@ -268,15 +293,14 @@ export class Session implements Member {
 
   private replyOk(ref: string, data: unknown): void {
     if (this.closed) return;
-    this.ws.send(JSON.stringify({ type: 'reply', ref, ok: true, data } satisfies ReplyOk));
+    this.write(JSON.stringify({ type: 'reply', ref, ok: true, data } satisfies ReplyOk));
   }
 
   /** A successful reply whose data is JSON bytes already: spliced in, not parsed and serialized again. */
   private replyOkRaw(ref: string, json: Uint8Array): void {
     if (this.closed) return;
-    this.ws.send(
+    this.write(
       Buffer.concat([Buffer.from(`{"type":"reply","ref":${JSON.stringify(ref)},"ok":true,"data":`), json, CLOSE_BRACE]),
-      { binary: false },
     );
   }
 
@@ -284,7 +308,7 @@ export class Session implements Member {
     if (this.closed) return;
     const error = err instanceof ChatError ? err : new ChatError(ErrorCode.INTERNAL, 'internal error');
     if (!(err instanceof ChatError)) this.deps.log.error({ err }, 'frame handling failed');
-    this.ws.send(JSON.stringify({ type: 'reply', ref, ok: false, error: error.toJSON() } satisfies ReplyError));
+    this.write(JSON.stringify({ type: 'reply', ref, ok: false, error: error.toJSON() } satisfies ReplyError));
   }
 }
 

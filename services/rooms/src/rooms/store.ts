@@ -20,7 +20,21 @@ export function assertMayEnter(room: Room, user: { isStaff: boolean }): void {
   if (room.staffOnly && !user.isStaff) throw new ChatError(ErrorCode.ROOM_ACCESS_DENIED, 'this room is for staff only');
 }
 
+export interface RoomState {
+  room: Room;
+  /** last_seq and history_version: which version of the recent history this room is at. */
+  historyKey: string;
+}
+
+interface StateWaiter {
+  resolve(state: RoomState | undefined): void;
+  reject(err: unknown): void;
+}
+
 export class RoomStore {
+  private stateWaiters = new Map<string, StateWaiter[]>();
+  private stateReads: Promise<void> | undefined;
+
   constructor(private readonly db: Kysely<RoomsDatabase>) {}
 
   async list(): Promise<Room[]> {
@@ -44,15 +58,43 @@ export class RoomStore {
     return row && toRoom(row);
   }
 
-  /** The room and where its history stands: read afresh for every join, so history is never older than it. */
-  async findWithHistoryState(id: string): Promise<{ room: Room; historyKey: string } | undefined> {
-    if (!isValidRoomId(id)) return undefined;
-    const row = await this.db
-      .selectFrom('rooms')
-      .select(['id', 'title', 'staff_only', 'last_seq', 'history_version'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row && { room: toRoom(row), historyKey: `${row.last_seq}:${row.history_version}` };
+  /**
+   * The room and where its history stands, read afresh for every join so that history is never older than
+   * the join. Reads are batched like commits: joins that arrive while a read is under way share the next
+   * one (one query for every room they ask about), so a join storm costs a few queries, not one per join.
+   */
+  findWithHistoryState(id: string): Promise<RoomState | undefined> {
+    if (!isValidRoomId(id)) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const waiters = this.stateWaiters.get(id);
+      if (waiters) waiters.push({ resolve, reject });
+      else this.stateWaiters.set(id, [{ resolve, reject }]);
+      this.stateReads ??= this.readStates().finally(() => {
+        this.stateReads = undefined;
+      });
+    });
+  }
+
+  private async readStates(): Promise<void> {
+    while (this.stateWaiters.size > 0) {
+      const batch = this.stateWaiters;
+      this.stateWaiters = new Map();
+      try {
+        const rows = await this.db
+          .selectFrom('rooms')
+          .select(['id', 'title', 'staff_only', 'last_seq', 'history_version'])
+          .where('id', 'in', [...batch.keys()])
+          .execute();
+        const found = new Map(rows.map((row) => [row.id, row]));
+        for (const [id, waiters] of batch) {
+          const row = found.get(id);
+          const state = row && { room: toRoom(row), historyKey: `${row.last_seq}:${row.history_version}` };
+          for (const waiter of waiters) waiter.resolve(state);
+        }
+      } catch (err) {
+        for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(err);
+      }
+    }
   }
 
   async get(id: string): Promise<Room> {
