@@ -114,8 +114,14 @@ export interface DeletedEvent {
   room: string;
   message: ChatMessage;
 }
+/** To every socket: the room list changed (an administrator created, changed or deleted a room). */
+export interface RoomsChangedFrame {
+  type: 'rooms-changed';
+  kind: 'created' | 'updated' | 'deleted';
+  room: { id: string; title?: string; staffOnly?: boolean };
+}
 export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | EditedEvent | DeletedEvent;
-export type ServerFrame = ReplyFrame | RoomEvent;
+export type ServerFrame = ReplyFrame | RoomEvent | RoomsChangedFrame;
 
 /** Close codes the gateway uses besides the standard ones. */
 export const CloseCode = {

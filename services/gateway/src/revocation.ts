@@ -4,7 +4,13 @@
  * non-staff members of a room made staff-only, are taken out of it. The facts come from the services'
  * change events; the decisions use the user's flags as the auth service has them now.
  */
-import { CloseCode, type RoomsChangedEvent, Subjects, type UserChangedEvent } from '@chat/protocol';
+import {
+  CloseCode,
+  type RoomsChangedEvent,
+  type RoomsChangedFrame,
+  Subjects,
+  type UserChangedEvent,
+} from '@chat/protocol';
 import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
 import type { UserDirectory } from '@chat/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
@@ -41,6 +47,11 @@ export function watchRevocations(
   }
 
   async function roomChanged(event: RoomsChangedEvent): Promise<void> {
+    // Everyone's room list follows (the list shows every room, staff-only ones flagged, to everyone).
+    const frame = Buffer.from(
+      JSON.stringify({ type: 'rooms-changed', kind: event.kind, room: event.room } satisfies RoomsChangedFrame),
+    );
+    for (const session of sessions.all()) session.deliver(frame);
     const members = hub.membersOf(event.room.id);
     if (members.length === 0) return;
     if (event.kind === 'deleted') {

@@ -69,3 +69,16 @@ describe('access that ends while connected', () => {
     expect(!refused.ok && refused.error.code).toBe('NOT_IN_ROOM');
   });
 });
+
+describe('the room list', () => {
+  it('reaches every socket as rooms are created, changed and deleted', async () => {
+    const s = await stack.socket((await stack.user()).token);
+    const room = await stack.room('Brand new');
+    await s.waitFor((f) => f.type === 'rooms-changed' && f.kind === 'created' && f.room.id === room);
+    await stack.call('PATCH', `/api/rooms/${room}`, { token: stack.adminToken, body: { title: 'Renamed' } });
+    const updated = await s.waitFor((f) => f.type === 'rooms-changed' && f.kind === 'updated' && f.room.id === room);
+    expect(updated).toMatchObject({ room: { title: 'Renamed', staffOnly: false } });
+    await stack.call('DELETE', `/api/rooms/${room}`, { token: stack.adminToken });
+    await s.waitFor((f) => f.type === 'rooms-changed' && f.kind === 'deleted' && f.room.id === room);
+  });
+});
