@@ -1,7 +1,8 @@
 /**
  * How a newcomer tries the product, in headless Chromium against `npm start`'s stack (scripts/dev-stack.mjs):
  * an admin sets things up, two people chat across rooms, access is refused where it should be, message
- * text can never become markup, and messages are edited by their author and deleted by an admin. The steps build on each other, like one person's afternoon with the app.
+ * text can never become markup, messages are edited by their author and deleted by an admin, and the room list
+ * follows the admin's changes live. The steps build on each other, like one person's afternoon with the app.
  */
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -182,4 +183,35 @@ test('bob edits his message and the admin sees the new text; the admin deletes i
     expect(person.dialogs).toEqual([]); // the confirmation is inline, not window.confirm
   }
   await screenshot(bob.page, 'chat-deleted');
+});
+
+test("a room the admin creates, renames and deletes changes in bob's open chat without a refresh", async () => {
+  const created = 'Book club';
+  const renamed = 'Reading circle';
+  await admin.openAdmin();
+  await admin.createRoom(created);
+  await bob.roomInList(created).waitFor({ timeout: DELIVERY_MS });
+  expect(await bob.roomInList(created).getByTestId('staff-only').count()).toBe(0);
+  // In title order, as the server lists rooms.
+  const titles = await bob.page.getByRole('navigation', { name: 'Rooms' }).locator('.title').allTextContents();
+  expect(titles).toEqual([created, LOBBY, RANDOM, STAFF_ROOM]);
+
+  await bob.joinRoom(created);
+  await admin.renameRoom(created, renamed);
+  await bob.roomInList(renamed).waitFor({ timeout: DELIVERY_MS });
+  expect(await bob.roomInList(created).count()).toBe(0);
+  await bob.tab(renamed).waitFor();
+  await bob.panel(renamed).getByRole('heading', { name: renamed }).waitFor();
+  await bob.send(renamed, 'Same room, new name.');
+  await screenshot(bob.page, 'chat-room-renamed');
+
+  await admin.deleteRoom(renamed);
+  await bob.roomInList(renamed).waitFor({ state: 'detached', timeout: DELIVERY_MS });
+  const deleted = bob.panel(renamed).getByTestId('room-deleted');
+  await deleted.waitFor();
+  expect(await deleted.textContent()).toContain(`${renamed} was deleted`);
+  expect(await bob.composer(renamed).isDisabled()).toBe(true);
+  expect(await bob.message(renamed, 'Same room, new name.').count()).toBe(1);
+  expect(await bob.panel(renamed).getByRole('alert').count()).toBe(0);
+  await screenshot(bob.page, 'chat-room-deleted');
 });

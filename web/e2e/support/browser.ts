@@ -219,6 +219,20 @@ export class Person {
     await page.getByText(`Room ${title} created.`).waitFor();
   }
 
+  async renameRoom(title: string, newTitle: string): Promise<void> {
+    const page = this.page;
+    await page.getByLabel(`Title of ${title}`, { exact: true }).fill(newTitle);
+    await page.getByRole('button', { name: `Rename ${title}`, exact: true }).click();
+    await page.getByText(`Room ${title} renamed to ${newTitle}.`).waitFor();
+  }
+
+  async deleteRoom(title: string): Promise<void> {
+    const page = this.page;
+    await page.getByRole('button', { name: `Delete ${title}`, exact: true }).click();
+    await page.getByRole('button', { name: `Confirm delete ${title}`, exact: true }).click();
+    await page.getByText(`Room ${title} deleted.`).waitFor();
+  }
+
   async createUser(username: string, password: string, { staff = false } = {}): Promise<void> {
     const page = this.page;
     const form = page.locator('admin-users form.create');

@@ -12,12 +12,15 @@ export class MessageComposer extends LitElement {
   static override properties = {
     roomTitle: { attribute: false },
     disabled: { type: Boolean },
+    closedReason: { attribute: false },
     draft: { state: true },
     sending: { state: true },
   };
   declare roomTitle: string;
   /** Sending is impossible right now (not connected, or not in the room); typing still is. */
   declare disabled: boolean;
+  /** Why this room takes no messages ever again (it was deleted); then typing is off too. */
+  declare closedReason: string | null;
   declare draft: string;
   declare sending: boolean;
 
@@ -55,6 +58,7 @@ export class MessageComposer extends LitElement {
     super();
     this.roomTitle = '';
     this.disabled = false;
+    this.closedReason = null;
     this.draft = '';
     this.sending = false;
   }
@@ -66,7 +70,8 @@ export class MessageComposer extends LitElement {
   override render() {
     const length = this.draft.trim().length;
     const over = length - MAX_MESSAGE_CHARS;
-    const canSend = !this.disabled && !this.sending && length > 0 && over <= 0;
+    const closed = this.closedReason !== null;
+    const canSend = !this.disabled && !closed && !this.sending && length > 0 && over <= 0;
     return html`
       <form @submit=${this.onSubmit}>
         <label class="visually-hidden" for="text">Message</label>
@@ -77,17 +82,20 @@ export class MessageComposer extends LitElement {
           aria-describedby="hint"
           .value=${live(this.draft)}
           ?readonly=${this.sending}
+          ?disabled=${closed}
           @input=${this.onInput}
           @keydown=${this.onKeydown}
         ></textarea>
         <button type="submit" class="primary" ?disabled=${!canSend}>Send</button>
         <p id="hint" class=${over > 0 ? 'hint over' : 'hint'}>
           ${
-            over > 0
-              ? `${over} characters over the limit of ${MAX_MESSAGE_CHARS}.`
-              : this.disabled
-                ? 'Sending resumes when the connection is back.'
-                : 'Enter to send, Shift+Enter for a new line.'
+            closed
+              ? this.closedReason
+              : over > 0
+                ? `${over} characters over the limit of ${MAX_MESSAGE_CHARS}.`
+                : this.disabled
+                  ? 'Sending resumes when the connection is back.'
+                  : 'Enter to send, Shift+Enter for a new line.'
           }
         </p>
       </form>
@@ -112,7 +120,14 @@ export class MessageComposer extends LitElement {
 
   private submit(): void {
     const text = this.draft.trim();
-    if (this.disabled || this.sending || text.length === 0 || text.length > MAX_MESSAGE_CHARS) return;
+    if (
+      this.disabled ||
+      this.closedReason !== null ||
+      this.sending ||
+      text.length === 0 ||
+      text.length > MAX_MESSAGE_CHARS
+    )
+      return;
     this.sending = true;
     const request: SendRequest = {
       text,

@@ -74,6 +74,12 @@ export class RoomPanel extends LitElement {
       .refused p {
         margin: 0;
       }
+      .deleted {
+        margin: 0;
+        padding: 0.5rem 0.75rem;
+        border: 1px solid var(--chat-border);
+        border-radius: var(--chat-radius);
+      }
     `,
   ];
 
@@ -135,6 +141,13 @@ export class RoomPanel extends LitElement {
           ></message-list>`
       }
       ${
+        phase === 'deleted'
+          ? html`<p class="deleted" role="status" data-testid="room-deleted">
+            <strong>${room.title} was deleted</strong> by an administrator. Its messages stay here until you close it.
+          </p>`
+          : nothing
+      }
+      ${
         error
           ? html`<div class="error" role="alert" data-testid="room-error">
             <span>${error}</span>
@@ -142,7 +155,11 @@ export class RoomPanel extends LitElement {
           </div>`
           : nothing
       }
-      <message-composer .roomTitle=${room.title} ?disabled=${!this.connected || phase !== 'joined'}></message-composer>
+      <message-composer
+        .roomTitle=${room.title}
+        ?disabled=${!this.connected || phase !== 'joined'}
+        .closedReason=${phase === 'deleted' ? 'Nothing more can be sent to a deleted room.' : null}
+      ></message-composer>
     `;
   }
 }

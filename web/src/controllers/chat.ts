@@ -3,7 +3,7 @@
  * unread. Every change to a room's messages goes through mergeMessages, so live events, send replies, rejoins,
  * history pages, edits and deletions can arrive in any order without duplicates or an edit being undone.
  */
-import type { ChatMessage, JoinResult, Room, RoomEvent } from '@chat/protocol';
+import type { ChatMessage, JoinResult, Room, RoomsChangedFrame } from '@chat/protocol';
 import type { ReactiveControllerHost } from 'lit';
 import { sessionValid } from '../api/auth';
 import { describeError, errorCode } from '../lib/errors';
@@ -22,7 +22,7 @@ import {
   oldestSeq,
 } from '../lib/message-log';
 import { clearUnread, countUnread, noUnread, type UnreadCounts } from '../lib/unread';
-import { ConnectionController, type ConnectionOptions } from './connection';
+import { ConnectionController, type ConnectionOptions, type ServerEvent } from './connection';
 
 /** One page of "load older messages". */
 const OLDER_PAGE = 50;
@@ -34,7 +34,8 @@ const MAX_FILL = 500;
 
 export interface OpenRoom {
   room: Room;
-  phase: 'joining' | 'joined' | 'refused';
+  /** `deleted`: an administrator deleted the room; its messages stay readable until the user closes it. */
+  phase: 'joining' | 'joined' | 'refused' | 'deleted';
   /** Why the join was refused, or why the last send or history request failed. */
   error: string | null;
   log: MessageLog;
@@ -53,6 +54,10 @@ export interface ChatOptions {
   /** The signed-in user's id (a function: the host gets its user as a property after construction). */
   selfId(): string;
   onSessionEnded(): void;
+  /** The room list changed; called after the open rooms have taken the change in. */
+  onRoomsChanged?(change: RoomsChangedFrame): void;
+  /** The socket is back after a drop: anything sent while it was away was missed. */
+  onReconnected?(): void;
   /** Overrides for the connection (tests pass a fake socket). */
   connection?: Partial<ConnectionOptions>;
 }
@@ -74,6 +79,7 @@ export class ChatController {
   private readonly filling = new Set<string>();
   private readonly refill = new Set<string>();
   private counter = 0;
+  private openedBefore = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -81,7 +87,7 @@ export class ChatController {
   ) {
     this.connection = new ConnectionController(host, {
       onEvent: (event) => this.onEvent(event),
-      onOpen: () => this.rejoinAll(),
+      onOpen: () => this.opened(),
       onSessionEnded: () => options.onSessionEnded(),
       sessionValid,
       ...options.connection,
@@ -93,7 +99,9 @@ export class ChatController {
   }
 
   openRoom(room: Room): void {
-    if (!this.rooms.has(room.id)) {
+    // Ids are reused: a room opened under the id of a deleted one starts afresh in that tab.
+    const existing = this.rooms.get(room.id);
+    if (!existing || existing.phase === 'deleted') {
       this.put(room.id, {
         room,
         phase: 'joining',
@@ -110,7 +118,8 @@ export class ChatController {
   }
 
   closeRoom(id: string): void {
-    if (!this.rooms.has(id)) return;
+    const entry = this.rooms.get(id);
+    if (!entry) return;
     const rooms = new Map(this.rooms);
     rooms.delete(id);
     this.rooms = rooms;
@@ -120,7 +129,7 @@ export class ChatController {
     const next = [...rooms.keys()].at(-1);
     if (this.active === null && next !== undefined) this.select(next);
     this.host.requestUpdate();
-    void this.leave(id);
+    if (entry.phase !== 'deleted') void this.leave(id);
   }
 
   select(id: string): void {
@@ -132,6 +141,7 @@ export class ChatController {
 
   /** Joins a room again after a refusal (the user pressed "Try again"). */
   retry(id: string): void {
+    if (this.rooms.get(id)?.phase === 'deleted') return;
     if (this.connected) void this.join(id);
     else this.patch(id, { phase: 'joining', error: null });
   }
@@ -184,8 +194,10 @@ export class ChatController {
     }
   }
 
-  private rejoinAll(): void {
-    for (const id of this.rooms.keys()) void this.join(id);
+  private opened(): void {
+    if (this.openedBefore) this.options.onReconnected?.();
+    this.openedBefore = true;
+    for (const [id, entry] of this.rooms) if (entry.phase !== 'deleted') void this.join(id);
   }
 
   private async join(id: string): Promise<void> {
@@ -195,14 +207,14 @@ export class ChatController {
       result = await this.connection.request({ type: 'join', room: id });
     } catch (error) {
       this.pendingNotices.delete(id);
-      // A dropped socket is not a refusal: rejoinAll joins again once it is back.
-      if (errorCode(error) === 'DISCONNECTED') return;
+      // A dropped socket is not a refusal: opened() joins again once it is back.
+      if (errorCode(error) === 'DISCONNECTED' || this.rooms.get(id)?.phase === 'deleted') return;
       this.patch(id, { phase: 'refused', error: describeError(error) });
       return;
     }
     const entry = this.rooms.get(id);
-    if (!entry) {
-      // Closed while the join was in flight.
+    if (!entry || entry.phase === 'deleted') {
+      // Closed, or deleted, while the join was in flight.
       void this.leave(id);
       return;
     }
@@ -274,9 +286,14 @@ export class ChatController {
     if (this.refill.delete(id)) void this.fillGaps(id);
   }
 
-  private onEvent(event: RoomEvent): void {
+  private onEvent(event: ServerEvent): void {
+    if (event.type === 'rooms-changed') {
+      this.roomsChanged(event);
+      return;
+    }
     const entry = this.rooms.get(event.room);
-    if (!entry) return;
+    // A deleted room hears nothing more; the gateway's `left` for this socket would only say so again.
+    if (!entry || entry.phase === 'deleted') return;
     switch (event.type) {
       case 'message': {
         const added = this.merge(event.room, [event.message], true);
@@ -295,6 +312,23 @@ export class ChatController {
         this.notice(entry, event.user.username, event.type);
         return;
     }
+  }
+
+  /** An open room that was renamed or deleted shows it in its tab and panel; then the room list follows. */
+  private roomsChanged(change: RoomsChangedFrame): void {
+    const { id, title, staffOnly } = change.room;
+    const entry = this.rooms.get(id);
+    // A room created under the id of one deleted here is another room: the deleted one's panel stays as it is.
+    if (entry && entry.phase !== 'deleted') {
+      if (change.kind === 'deleted') {
+        this.pendingNotices.delete(id);
+        this.unread = clearUnread(this.unread, id);
+        this.patch(id, { phase: 'deleted', error: null, loadingOlder: false });
+      } else if (title !== undefined && staffOnly !== undefined) {
+        this.patch(id, { room: { id, title, staffOnly } });
+      }
+    }
+    this.options.onRoomsChanged?.(change);
   }
 
   /** A change to something already said: shown in place, never unread, never announced as new. */

@@ -1,8 +1,17 @@
 /**
- * The one WebSocket of a signed-in page: opens it, correlates requests with replies by ref, hands room events
- * on, notices dead connections with a heartbeat, and reconnects with backoff and jitter until the session ends.
+ * The one WebSocket of a signed-in page: opens it, correlates requests with replies by ref, hands events (room
+ * events and room-list changes) on, notices dead connections with a heartbeat, and reconnects with backoff and
+ * jitter until the session ends.
  */
-import type { ChatMessage, ClientFrame, HistoryResult, JoinResult, PingResult, RoomEvent } from '@chat/protocol';
+import type {
+  ChatMessage,
+  ClientFrame,
+  HistoryResult,
+  JoinResult,
+  PingResult,
+  RoomEvent,
+  RoomsChangedFrame,
+} from '@chat/protocol';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Backoff } from '../lib/backoff';
 import { errorCode, RequestError } from '../lib/errors';
@@ -14,6 +23,8 @@ export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'en
 
 type WithoutRef<F> = F extends unknown ? Omit<F, 'ref'> : never;
 export type OutgoingFrame = WithoutRef<ClientFrame>;
+/** Every frame that is not a reply. */
+export type ServerEvent = RoomEvent | RoomsChangedFrame;
 
 /** What a successful reply carries, per request type. */
 export interface ReplyData {
@@ -39,7 +50,7 @@ export interface SocketLike {
 const OPEN = 1;
 
 export interface ConnectionOptions {
-  onEvent(event: RoomEvent): void;
+  onEvent(event: ServerEvent): void;
   /** After every successful (re)connect: the place to (re)join rooms. */
   onOpen(): void;
   /** The gateway closed with 1008, or the session check said the cookie is no longer valid. */

@@ -60,6 +60,8 @@ export function parseServerFrame(text: string): ServerFrame | null {
     case 'joined':
     case 'left':
       return isString(value.room) && isUserRef(value.user) ? (value as unknown as ServerFrame) : null;
+    case 'rooms-changed':
+      return isRoomsChange(value) ? (value as unknown as ServerFrame) : null;
     default:
       return null;
   }
@@ -83,4 +85,11 @@ export function isReplyData(type: string, data: unknown): boolean {
 
 function isRoom(value: unknown): boolean {
   return isObject(value) && isString(value.id) && isString(value.title) && typeof value.staffOnly === 'boolean';
+}
+
+/** A deleted room carries only its id; a created or updated one all of itself. */
+function isRoomsChange(value: Json): boolean {
+  const { kind, room } = value;
+  if (kind === 'deleted') return isObject(room) && isString(room.id);
+  return (kind === 'created' || kind === 'updated') && isRoom(room);
 }

@@ -3,7 +3,7 @@
  * ChatController owns. Stays mounted (hidden) while the admin page is shown, so rooms stay open.
  */
 import type { PublicUser, Room } from '@chat/protocol';
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { repeat } from 'lit/directives/repeat.js';
 import '../components/connection-status';
@@ -30,6 +30,8 @@ export class ChatPage extends LitElement {
   private readonly chat = new ChatController(this, {
     selfId: () => this.user.id,
     onSessionEnded: () => this.dispatchEvent(new Event('session-ended', { bubbles: true, composed: true })),
+    onRoomsChanged: (change) => this.directory.apply(change),
+    onReconnected: () => void this.directory.refresh(),
   });
   private readonly directory = new RoomDirectoryController(this);
 
@@ -91,11 +93,6 @@ export class ChatPage extends LitElement {
   constructor() {
     super();
     this.active = true;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    // Coming back from the admin page: rooms may have been created, renamed or deleted there.
-    if (changed.has('active') && changed.get('active') === false && this.active) void this.directory.refresh();
   }
 
   override render() {

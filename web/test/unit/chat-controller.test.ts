@@ -1,4 +1,8 @@
-/** The chat state against a fake gateway: rejoin and fill-in after a reconnect, unread counts, refusals. */
+/**
+ * The chat state against a fake gateway: rejoin and fill-in after a reconnect, unread counts, refusals, rooms
+ * renamed and deleted while open.
+ */
+import type { RoomsChangedFrame } from '@chat/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChatController } from '../../src/controllers/chat';
 import { Backoff } from '../../src/lib/backoff';
@@ -12,11 +16,15 @@ afterEach(() => vi.useRealTimers());
 function setup() {
   const server = new FakeServer();
   let sessionEnded = false;
+  const heard: RoomsChangedFrame[] = [];
+  let reconnects = 0;
   const chat = new ChatController(fakeHost(), {
     selfId: () => 'u-alice',
     onSessionEnded: () => {
       sessionEnded = true;
     },
+    onRoomsChanged: (change) => heard.push(change),
+    onReconnected: () => reconnects++,
     connection: {
       createSocket: server.createSocket,
       url: 'ws://test/ws',
@@ -37,7 +45,7 @@ function setup() {
     server.latestSocket.open();
     await settle();
   };
-  return { server, chat, settle, reconnect, ended: () => sessionEnded };
+  return { server, chat, settle, reconnect, ended: () => sessionEnded, heard, reconnects: () => reconnects };
 }
 
 const shown = (chat: ChatController, room: string) => seqs(chat.rooms.get(room)?.log.messages ?? []);
@@ -340,5 +348,86 @@ describe('edits and deletions', () => {
     server.post('lobby', 1);
     expect(shown(chat, 'lobby')).toEqual([1, 2]);
     expect(chat.connection.status).toBe('connected');
+  });
+});
+
+describe('rooms changed by an administrator', () => {
+  it('passes every room-list change on, and shows a new title or staff-only flag in the open room', async () => {
+    const { server, chat, settle, heard } = setup();
+    chat.openRoom(server.addRoom('lobby', 2));
+    await settle();
+    server.addRoom('help', 0);
+    server.updateRoom('lobby', { title: 'Main hall', staffOnly: true });
+    expect(chat.rooms.get('lobby')?.room).toEqual({ id: 'lobby', title: 'Main hall', staffOnly: true });
+    expect(chat.rooms.get('lobby')?.phase).toBe('joined');
+    expect(shown(chat, 'lobby')).toEqual([1, 2]);
+    expect(heard.map((change) => [change.kind, change.room.id])).toEqual([
+      ['created', 'lobby'],
+      ['created', 'help'],
+      ['updated', 'lobby'],
+    ]);
+  });
+
+  it('keeps a deleted room readable, stops sending to it, and neither rejoins nor leaves it', async () => {
+    const { server, chat, settle, reconnect, heard } = setup();
+    chat.openRoom(server.addRoom('lobby', 3));
+    chat.openRoom(server.addRoom('random', 1));
+    await settle();
+    server.post('lobby', 1);
+    expect(chat.unread.get('lobby')).toBe(1);
+
+    server.deleteRoom('lobby');
+    const entry = chat.rooms.get('lobby');
+    expect(entry?.phase).toBe('deleted');
+    expect(entry?.error).toBeNull();
+    expect(shown(chat, 'lobby')).toEqual([1, 2, 3, 4]);
+    // The gateway's `left` for this socket is not shown as "alice left the room".
+    expect(entry?.log.notices).toEqual([]);
+    expect(chat.unread.get('lobby')).toBeUndefined();
+    expect(heard.at(-1)).toEqual({ type: 'rooms-changed', kind: 'deleted', room: { id: 'lobby' } });
+
+    chat.retry('lobby');
+    await reconnect(() => {});
+    expect(chat.rooms.get('lobby')?.phase).toBe('deleted');
+    const joins = server.requests.filter((frame) => frame.type === 'join').map((frame) => frame.room);
+    expect(joins).toEqual(['lobby', 'random', 'random']);
+
+    chat.closeRoom('lobby');
+    await settle();
+    expect(server.requests.some((frame) => frame.type === 'leave')).toBe(false);
+    expect([...chat.rooms.keys()]).toEqual(['random']);
+  });
+
+  it('does not turn a join that was on its way when the room was deleted into an error', async () => {
+    const { server, chat, settle } = setup();
+    const lobby = server.addRoom('lobby', 1);
+    server.answering = false;
+    chat.openRoom(lobby);
+    server.deleteRoom('lobby');
+    server.answerHeld(); // the join reaches a server that no longer has the room
+    await settle();
+    expect(server.requests.at(-1)).toMatchObject({ type: 'join', room: 'lobby' });
+    expect(chat.rooms.get('lobby')).toMatchObject({ phase: 'deleted', error: null });
+  });
+
+  it('opens a new room that reuses a deleted room’s id afresh', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 5));
+    await settle();
+    server.deleteRoom('lobby');
+    const reborn = server.addRoom('lobby', 1);
+    expect(chat.rooms.get('lobby')?.phase).toBe('deleted'); // another room, not this one back
+    chat.openRoom(reborn);
+    await settle();
+    expect(chat.rooms.get('lobby')?.phase).toBe('joined');
+    expect(shown(chat, 'lobby')).toEqual([1]);
+  });
+
+  it('asks for the room list again after a reconnect, not on the first connect', async () => {
+    const { chat, reconnect, reconnects } = setup();
+    expect(chat.connection.status).toBe('connected');
+    expect(reconnects()).toBe(0);
+    await reconnect(() => {});
+    expect(reconnects()).toBe(1);
   });
 });

@@ -5,6 +5,8 @@ import type { DeleteRequest, EditRequest, SendRequest } from '../../src/componen
 import '../../src/components/message-composer';
 import '../../src/components/message-list';
 import '../../src/components/room-list';
+import '../../src/components/room-panel';
+import type { OpenRoom } from '../../src/controllers/chat';
 import { addNotice, emptyLog, mergeMessages } from '../../src/lib/message-log';
 import { message } from './fixtures';
 
@@ -12,7 +14,7 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-type Tag = 'message-list' | 'message-composer' | 'room-list';
+type Tag = 'message-list' | 'message-composer' | 'room-list' | 'room-panel';
 
 async function mount<K extends Tag>(tag: K, props: Partial<HTMLElementTagNameMap[K]>) {
   const element = Object.assign(document.createElement(tag), props);
@@ -343,5 +345,49 @@ describe('<room-list>', () => {
     list.addEventListener('room-open', (event) => (opened = (event as CustomEvent).detail));
     buttons[1]?.click();
     expect(opened).toEqual({ id: 'staff', title: 'Staff room', staffOnly: true });
+  });
+});
+
+describe('<room-panel>', () => {
+  const entry = (phase: OpenRoom['phase']): OpenRoom => ({
+    room: { id: 'lobby', title: 'Lobby', staffOnly: false },
+    phase,
+    error: null,
+    log: mergeMessages(emptyLog, [message(1), message(2, 'u-alice')]).log,
+    startReached: true,
+    loadingOlder: false,
+    joinedOnce: true,
+  });
+
+  it('says a deleted room was deleted, keeps its messages, and takes no more', async () => {
+    const panel = await mount('room-panel', { entry: entry('deleted'), connected: true, selfId: 'u-alice' });
+    const root = shadow(panel);
+    const note = root.querySelector('[data-testid="room-deleted"]');
+    expect(note?.getAttribute('role')).toBe('status');
+    expect(note?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'Lobby was deleted by an administrator. Its messages stay here until you close it.',
+    );
+    expect(root.querySelector('[role="alert"]')).toBeNull();
+    const list = root.querySelector('message-list');
+    expect(list?.log.messages).toHaveLength(2);
+    expect(list?.actionsDisabled).toBe(true);
+
+    const composer = root.querySelector('message-composer') as HTMLElementTagNameMap['message-composer'];
+    await composer.updateComplete;
+    expect(shadow(composer).querySelector('textarea')?.disabled).toBe(true);
+    expect(shadow(composer).querySelector('button[type="submit"]')?.hasAttribute('disabled')).toBe(true);
+    expect(shadow(composer).querySelector('#hint')?.textContent?.trim()).toBe(
+      'Nothing more can be sent to a deleted room.',
+    );
+  });
+
+  it('shows the room as it is now, renamed or made staff-only', async () => {
+    const panel = await mount('room-panel', { entry: entry('joined'), connected: true });
+    panel.entry = { ...panel.entry, room: { id: 'lobby', title: 'Atrium', staffOnly: true } };
+    await panel.updateComplete;
+    const root = shadow(panel);
+    expect(root.querySelector('h2')?.textContent).toBe('Atrium');
+    expect(root.querySelector('[data-testid="staff-only"]')).not.toBeNull();
+    expect(root.querySelector('[data-testid="room-deleted"]')).toBeNull();
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A stand-in for the gateway on the far side of a fake WebSocket: keeps per-room messages with gapless seqs,
  * answers join/history/send/edit/delete/leave/ping like the protocol says (replies arrive on a later timer
- * tick), and broadcasts messages, edits and deletions to the rooms the current socket joined. The client is
- * alice; she may edit her own messages and delete her own, or anyone's when `selfIsAdmin`.
+ * tick), and broadcasts messages, edits and deletions to the rooms the current socket joined, and room-list
+ * changes to every socket. The client is alice; she may edit her own messages and delete her own, or anyone's
+ * when `selfIsAdmin`.
  */
 import type { ChatMessage, ClientFrame, Room, ServerFrame } from '@chat/protocol';
 import type { SocketLike } from '../../src/controllers/connection';
@@ -47,18 +48,44 @@ export class FakeServer {
   readonly requests: ClientFrame[] = [];
   /** Rooms whose joins are refused with ROOM_ACCESS_DENIED. */
   readonly denied = new Set<string>();
-  /** Set false to hold replies (e.g. to see what the client does while waiting). */
+  /** Set false to hold replies (e.g. to see what the client does while waiting); see answerHeld. */
   answering = true;
   selfIsAdmin = false;
   private clock = 0;
+  private readonly held: [FakeSocket, ClientFrame][] = [];
   private readonly rooms = new Map<string, { room: Room; messages: ChatMessage[] }>();
   private readonly joined = new Map<FakeSocket, Set<string>>();
 
   addRoom(id: string, count: number, staffOnly = false): Room {
     const room = { id, title: id[0]?.toUpperCase() + id.slice(1), staffOnly };
     this.rooms.set(id, { room, messages: [] });
+    this.toAll({ type: 'rooms-changed', kind: 'created', room });
     this.post(id, count);
     return room;
+  }
+
+  /** An administrator renamed a room or changed its staff-only flag: every socket hears of it. */
+  updateRoom(id: string, changes: Partial<Omit<Room, 'id'>>): Room {
+    const entry = this.rooms.get(id);
+    if (!entry) throw new Error(`no room ${id}`);
+    entry.room = { ...entry.room, ...changes };
+    this.toAll({ type: 'rooms-changed', kind: 'updated', room: entry.room });
+    return entry.room;
+  }
+
+  /** An administrator deleted a room: every socket hears of it, then each member its own `left`, as the gateway does. */
+  deleteRoom(id: string): void {
+    const members = this.socketsIn(id);
+    this.rooms.delete(id);
+    this.toAll({ type: 'rooms-changed', kind: 'deleted', room: { id } });
+    for (const socket of members) {
+      this.roomsOf(socket).delete(id);
+      socket.deliver({ type: 'left', room: id, user: { id: 'u-alice', username: 'alice' } });
+    }
+  }
+
+  private toAll(frame: ServerFrame): void {
+    for (const socket of this.sockets) socket.deliver(frame);
   }
 
   /** Stores `count` messages in a room and broadcasts them to sockets in the room. */
@@ -129,7 +156,17 @@ export class FakeServer {
 
   handle(socket: FakeSocket, frame: ClientFrame): void {
     this.requests.push(frame);
-    if (!this.answering) return;
+    if (this.answering) this.answer(socket, frame);
+    else this.held.push([socket, frame]);
+  }
+
+  /** Answers again, starting with the requests held meanwhile, as the server state is now. */
+  answerHeld(): void {
+    this.answering = true;
+    for (const [socket, frame] of this.held.splice(0)) this.answer(socket, frame);
+  }
+
+  private answer(socket: FakeSocket, frame: ClientFrame): void {
     const reply = (result: { ok: true; data: unknown } | { ok: false; code: string }) =>
       setTimeout(() => {
         const body = result.ok

@@ -12,6 +12,9 @@ describe('parseServerFrame', () => {
       { type: 'deleted', room: 'lobby', message: { ...message(3), text: '', deletedAt: '2025-01-01T13:00:00.000Z' } },
       { type: 'joined', room: 'lobby', user: { id: 'u1', username: 'carol' } },
       { type: 'left', room: 'lobby', user: { id: 'u1', username: 'carol' } },
+      { type: 'rooms-changed', kind: 'created', room: { id: 'help', title: 'Help', staffOnly: false } },
+      { type: 'rooms-changed', kind: 'updated', room: { id: 'help', title: 'Help desk', staffOnly: true } },
+      { type: 'rooms-changed', kind: 'deleted', room: { id: 'help' } },
     ];
     for (const frame of frames) expect(parseServerFrame(JSON.stringify(frame))).toEqual(frame);
   });
@@ -26,6 +29,10 @@ describe('parseServerFrame', () => {
       JSON.stringify({ type: 'deleted', room: 'lobby' }),
       JSON.stringify({ type: 'joined', room: 'lobby' }),
       JSON.stringify({ type: 'reply', ok: true, data: {} }),
+      JSON.stringify({ type: 'rooms-changed', kind: 'created', room: { id: 'help' } }),
+      JSON.stringify({ type: 'rooms-changed', kind: 'updated', room: { id: 'help', title: 'Help', staffOnly: 'no' } }),
+      JSON.stringify({ type: 'rooms-changed', kind: 'deleted', room: {} }),
+      JSON.stringify({ type: 'rooms-changed', kind: 'renamed', room: { id: 'help', title: 'Help', staffOnly: false } }),
       // A frame type from a newer gateway is ignored, not trusted and not fatal.
       JSON.stringify({ type: 'surprise' }),
       JSON.stringify({ type: 'reacted', room: 'lobby', message: message(1) }),
