@@ -114,6 +114,16 @@ export interface DeletedEvent {
   room: string;
   message: ChatMessage;
 }
+/**
+ * To one socket: the server took it out of a room it may no longer be in. `reason` is ROOM_ACCESS_DENIED (the
+ * user lost staff, or the room became staff-only) or ROOM_INVALID (the room was deleted).
+ */
+export interface RemovedEvent {
+  type: 'removed';
+  room: string;
+  reason: 'ROOM_ACCESS_DENIED' | 'ROOM_INVALID';
+}
+
 /** To every socket: the room list changed (an administrator created, changed or deleted a room). */
 export interface RoomsChangedFrame {
   type: 'rooms-changed';
@@ -121,7 +131,7 @@ export interface RoomsChangedFrame {
   room: { id: string; title?: string; staffOnly?: boolean };
 }
 export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | EditedEvent | DeletedEvent;
-export type ServerFrame = ReplyFrame | RoomEvent | RoomsChangedFrame;
+export type ServerFrame = ReplyFrame | RoomEvent | RoomsChangedFrame | RemovedEvent;
 
 /** Close codes the gateway uses besides the standard ones. */
 export const CloseCode = {

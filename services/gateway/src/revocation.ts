@@ -41,7 +41,7 @@ export function watchRevocations(
       if (!user || user.disabled || user.sessionVersion !== session.sessionVersion) {
         session.end(CloseCode.POLICY, 'the session has ended');
       } else if (!user.isStaff) {
-        for (const room of session.staffOnlyRooms()) session.revoke(room, true);
+        for (const room of session.staffOnlyRooms()) session.revoke(room, 'ROOM_ACCESS_DENIED');
       }
     }
   }
@@ -55,7 +55,7 @@ export function watchRevocations(
     const members = hub.membersOf(event.room.id);
     if (members.length === 0) return;
     if (event.kind === 'deleted') {
-      for (const session of members) session.revoke(event.room.id, false);
+      for (const session of members) session.revoke(event.room.id, 'ROOM_INVALID');
     } else if (event.kind === 'updated' && event.room.staffOnly) {
       const staffByUser = new Map<string, boolean>();
       for (const session of members) {
@@ -64,7 +64,7 @@ export function watchRevocations(
           isStaff = (await currentFlags(session.user.id))?.isStaff ?? false;
           staffByUser.set(session.user.id, isStaff);
         }
-        if (!isStaff) session.revoke(event.room.id, true);
+        if (!isStaff) session.revoke(event.room.id, 'ROOM_ACCESS_DENIED');
       }
     }
   }

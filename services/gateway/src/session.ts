@@ -11,7 +11,7 @@ import {
   type HistoryFrame,
   type JoinFrame,
   type LeaveFrame,
-  type LeftEvent,
+  type RemovedEvent,
   normalizeMessageText,
   type ReplyError,
   type ReplyOk,
@@ -275,16 +275,16 @@ export class Session implements Member {
   }
 
   /**
-   * Takes the socket out of a room it may no longer be in (demoted, room deleted or made staff-only).
-   * The client gets its own `left` event for the room; the others get the usual notice.
+   * Takes the socket out of a room it may no longer be in: `removed` tells the client why; when the room
+   * still exists, the others get the usual `left` notice.
    */
-  revoke(room: string, notifyOthers: boolean): void {
+  revoke(room: string, reason: RemovedEvent['reason']): void {
     if (!this.isMember(room)) return;
     this.rooms.delete(room);
     this.deps.hub.remove(room, this);
     if (this.closed) return;
-    this.write(JSON.stringify({ type: 'left', room, user: this.user } satisfies LeftEvent));
-    if (notifyOthers) {
+    this.write(JSON.stringify({ type: 'removed', room, reason } satisfies RemovedEvent));
+    if (reason === 'ROOM_ACCESS_DENIED') {
       this.deps.services
         .leave(room, this.user)
         .catch((err) => this.deps.log.debug({ err, room }, 'leave notice not sent'));

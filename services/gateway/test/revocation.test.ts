@@ -33,7 +33,7 @@ describe('access that ends while connected', () => {
     expect((await c.request({ type: 'join', room })).ok).toBe(true);
 
     await stack.call('PATCH', `/api/auth/users/${staff.id}`, { token: stack.adminToken, body: { isStaff: false } });
-    await s.waitFor((f) => f.type === 'left' && f.room === room && f.user.id === staff.id);
+    await s.waitFor((f) => f.type === 'removed' && f.room === room && f.reason === 'ROOM_ACCESS_DENIED');
     await c.waitFor((f) => f.type === 'left' && f.room === room && f.user.id === staff.id);
 
     await c.request({ type: 'send', room, text: 'after the demotion' });
@@ -49,7 +49,7 @@ describe('access that ends while connected', () => {
     const s = await stack.socket(user.token);
     await s.request({ type: 'join', room });
     await stack.call('DELETE', `/api/rooms/${room}`, { token: stack.adminToken });
-    await s.waitFor((f) => f.type === 'left' && f.room === room);
+    await s.waitFor((f) => f.type === 'removed' && f.room === room && f.reason === 'ROOM_INVALID');
     const refused = await s.request({ type: 'send', room, text: 'hello?' });
     expect(!refused.ok && refused.error.code).toBe('NOT_IN_ROOM');
   });
@@ -63,7 +63,8 @@ describe('access that ends while connected', () => {
     await s.request({ type: 'join', room });
     await p.request({ type: 'join', room });
     await stack.call('PATCH', `/api/rooms/${room}`, { token: stack.adminToken, body: { staffOnly: true } });
-    await p.waitFor((f) => f.type === 'left' && f.room === room && f.user.id === plain.id);
+    await p.waitFor((f) => f.type === 'removed' && f.room === room && f.reason === 'ROOM_ACCESS_DENIED');
+    await s.waitFor((f) => f.type === 'left' && f.room === room && f.user.id === plain.id);
     expect((await s.request({ type: 'send', room, text: 'staff only now' })).ok).toBe(true);
     const refused = await p.request({ type: 'send', room, text: 'me too' });
     expect(!refused.ok && refused.error.code).toBe('NOT_IN_ROOM');
