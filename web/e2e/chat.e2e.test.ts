@@ -2,7 +2,8 @@
  * How a newcomer tries the product, in headless Chromium against `npm start`'s stack (scripts/dev-stack.mjs):
  * an admin sets things up, two people chat across rooms, access is refused where it should be, message
  * text can never become markup, messages are edited by their author and deleted by an admin, and the room list
- * follows the admin's changes live. The steps build on each other, like one person's afternoon with the app.
+ * and open rooms follow the admin's changes live. The steps build on each other, like one person's afternoon with
+ * the app.
  */
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -18,6 +19,8 @@ const RANDOM = 'Random';
 const STAFF_ROOM = 'Staff lounge';
 /** "Within a second", from pressing Enter in one browser to the message showing in the other. */
 const DELIVERY_MS = 1_000;
+/** "Within a second or two", from the admin's change to the panel saying the user is out of the room. */
+const REMOVAL_MS = 2_000;
 
 let stack: Stack;
 let browser: Browser;
@@ -185,7 +188,7 @@ test('bob edits his message and the admin sees the new text; the admin deletes i
   await screenshot(bob.page, 'chat-deleted');
 });
 
-test("a room the admin creates, renames and deletes changes in bob's open chat without a refresh", async () => {
+test("a room the admin creates, renames, makes staff-only and deletes changes in bob's open chat without a refresh", async () => {
   const created = 'Book club';
   const renamed = 'Reading circle';
   await admin.openAdmin();
@@ -204,6 +207,24 @@ test("a room the admin creates, renames and deletes changes in bob's open chat w
   await bob.panel(renamed).getByRole('heading', { name: renamed }).waitFor();
   await bob.send(renamed, 'Same room, new name.');
   await screenshot(bob.page, 'chat-room-renamed');
+
+  // Made staff-only, the room is taken from bob: he keeps what was said, but can say no more.
+  await admin.setStaffOnly(renamed, true);
+  const removed = bob.panel(renamed).getByTestId('room-removed');
+  await removed.waitFor({ timeout: REMOVAL_MS });
+  expect(await removed.textContent()).toContain(`You no longer have access to ${renamed}.`);
+  expect(await bob.composer(renamed).isDisabled()).toBe(true);
+  expect(await bob.message(renamed, 'Same room, new name.').count()).toBe(1);
+  expect(await bob.panel(renamed).getByRole('alert').count()).toBe(0);
+  await bob.roomInList(renamed).getByTestId('staff-only').waitFor();
+  await screenshot(bob.page, 'chat-room-removed');
+
+  // Open to everyone again, bob opens it from the list and is back in.
+  await admin.setStaffOnly(renamed, false);
+  await bob.roomInList(renamed).getByTestId('staff-only').waitFor({ state: 'detached', timeout: DELIVERY_MS });
+  await bob.openRoom(renamed);
+  await bob.canSend(renamed);
+  expect(await removed.count()).toBe(0);
 
   await admin.deleteRoom(renamed);
   await bob.roomInList(renamed).waitFor({ state: 'detached', timeout: DELIVERY_MS });

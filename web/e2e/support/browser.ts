@@ -226,6 +226,13 @@ export class Person {
     await page.getByText(`Room ${title} renamed to ${newTitle}.`).waitFor();
   }
 
+  /** Ticks or clears a room's Staff only box on the admin page and waits until the server took it. */
+  async setStaffOnly(title: string, staffOnly: boolean): Promise<void> {
+    const page = this.page;
+    await page.getByLabel(`Staff only: ${title}`, { exact: true }).setChecked(staffOnly);
+    await page.getByText(`${title} is now ${staffOnly ? 'staff only' : 'open to everyone'}.`).waitFor();
+  }
+
   async deleteRoom(title: string): Promise<void> {
     const page = this.page;
     await page.getByRole('button', { name: `Delete ${title}`, exact: true }).click();

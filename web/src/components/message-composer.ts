@@ -19,7 +19,7 @@ export class MessageComposer extends LitElement {
   declare roomTitle: string;
   /** Sending is impossible right now (not connected, or not in the room); typing still is. */
   declare disabled: boolean;
-  /** Why this room takes no messages ever again (it was deleted); then typing is off too. */
+  /** Why this room takes no more messages (it was deleted, or the user was taken out of it); typing is off too. */
   declare closedReason: string | null;
   declare draft: string;
   declare sending: boolean;

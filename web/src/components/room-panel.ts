@@ -6,6 +6,12 @@ import './message-composer';
 import './message-list';
 import { sharedStyles } from './shared-styles';
 
+/** What the composer says instead of how to send, in rooms that take no more messages from this user. */
+const closedReasons: Partial<Record<OpenRoom['phase'], string>> = {
+  deleted: 'Nothing more can be sent to a deleted room.',
+  removed: 'You can no longer send messages to this room.',
+};
+
 export class RoomPanel extends LitElement {
   static override properties = {
     entry: { attribute: false },
@@ -74,7 +80,7 @@ export class RoomPanel extends LitElement {
       .refused p {
         margin: 0;
       }
-      .deleted {
+      .gone {
         margin: 0;
         padding: 0.5rem 0.75rem;
         border: 1px solid var(--chat-border);
@@ -140,13 +146,7 @@ export class RoomPanel extends LitElement {
         ?active=${this.active}
           ></message-list>`
       }
-      ${
-        phase === 'deleted'
-          ? html`<p class="deleted" role="status" data-testid="room-deleted">
-            <strong>${room.title} was deleted</strong> by an administrator. Its messages stay here until you close it.
-          </p>`
-          : nothing
-      }
+      ${this.renderGone()}
       ${
         error
           ? html`<div class="error" role="alert" data-testid="room-error">
@@ -158,9 +158,25 @@ export class RoomPanel extends LitElement {
       <message-composer
         .roomTitle=${room.title}
         ?disabled=${!this.connected || phase !== 'joined'}
-        .closedReason=${phase === 'deleted' ? 'Nothing more can be sent to a deleted room.' : null}
+        .closedReason=${closedReasons[phase] ?? null}
       ></message-composer>
     `;
+  }
+
+  /** Why the user is out of the room for good: it was deleted, or they may no longer be in it. */
+  private renderGone() {
+    const { room, phase } = this.entry;
+    if (phase === 'deleted') {
+      return html`<p class="gone" role="status" data-testid="room-deleted">
+        <strong>${room.title} was deleted</strong> by an administrator. Its messages stay here until you close it.
+      </p>`;
+    }
+    if (phase === 'removed') {
+      return html`<p class="gone" role="status" data-testid="room-removed">
+        <strong>You no longer have access to ${room.title}.</strong> Its messages stay here until you close it.
+      </p>`;
+    }
+    return nothing;
   }
 }
 

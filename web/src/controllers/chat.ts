@@ -3,7 +3,7 @@
  * unread. Every change to a room's messages goes through mergeMessages, so live events, send replies, rejoins,
  * history pages, edits and deletions can arrive in any order without duplicates or an edit being undone.
  */
-import type { ChatMessage, JoinResult, Room, RoomsChangedFrame } from '@chat/protocol';
+import type { ChatMessage, JoinResult, RemovedEvent, Room, RoomsChangedFrame } from '@chat/protocol';
 import type { ReactiveControllerHost } from 'lit';
 import { sessionValid } from '../api/auth';
 import { describeError, errorCode } from '../lib/errors';
@@ -34,8 +34,13 @@ const MAX_FILL = 500;
 
 export interface OpenRoom {
   room: Room;
-  /** `deleted`: an administrator deleted the room; its messages stay readable until the user closes it. */
-  phase: 'joining' | 'joined' | 'refused' | 'deleted';
+  /**
+   * `deleted`: an administrator deleted the room. `removed`: the server took the user out of it (they lost staff,
+   * or it became staff-only). Either way the messages stay readable until the user closes it, and the room is
+   * neither rejoined after a reconnect nor left on close; a removed room is joined again only when the user opens
+   * it again.
+   */
+  phase: 'joining' | 'joined' | 'refused' | 'deleted' | 'removed';
   /** Why the join was refused, or why the last send or history request failed. */
   error: string | null;
   log: MessageLog;
@@ -48,6 +53,11 @@ export interface OpenRoom {
 
 export function canLoadOlder(room: OpenRoom): boolean {
   return room.phase === 'joined' && !room.startReached && hasOlder(room.log);
+}
+
+/** The server no longer has this socket in the room, and will not take it back by itself. */
+function isOut(entry: OpenRoom | undefined): boolean {
+  return entry?.phase === 'deleted' || entry?.phase === 'removed';
 }
 
 export interface ChatOptions {
@@ -113,6 +123,10 @@ export class ChatController {
       });
       // While disconnected the join waits for rejoinAll.
       if (this.connected) void this.join(room.id);
+    } else if (existing.phase === 'removed') {
+      // Opened again by the user: access may be back. The messages stay; the join adds what was missed.
+      this.patch(room.id, { room, phase: 'joining', error: null });
+      if (this.connected) void this.join(room.id);
     }
     this.select(room.id);
   }
@@ -129,7 +143,7 @@ export class ChatController {
     const next = [...rooms.keys()].at(-1);
     if (this.active === null && next !== undefined) this.select(next);
     this.host.requestUpdate();
-    if (entry.phase !== 'deleted') void this.leave(id);
+    if (!isOut(entry)) void this.leave(id);
   }
 
   select(id: string): void {
@@ -141,7 +155,7 @@ export class ChatController {
 
   /** Joins a room again after a refusal (the user pressed "Try again"). */
   retry(id: string): void {
-    if (this.rooms.get(id)?.phase === 'deleted') return;
+    if (isOut(this.rooms.get(id))) return;
     if (this.connected) void this.join(id);
     else this.patch(id, { phase: 'joining', error: null });
   }
@@ -188,7 +202,10 @@ export class ChatController {
       // Retention may have removed the start of the room even though seq 1 was never seen.
       if (messages.length === 0) this.patch(id, { startReached: true });
     } catch (error) {
-      this.patch(id, { error: `Older messages could not be loaded. ${describeError(error)}` });
+      // Taken out of the room meanwhile: the panel already says so.
+      if (!isOut(this.rooms.get(id))) {
+        this.patch(id, { error: `Older messages could not be loaded. ${describeError(error)}` });
+      }
     } finally {
       this.patch(id, { loadingOlder: false });
     }
@@ -197,7 +214,7 @@ export class ChatController {
   private opened(): void {
     if (this.openedBefore) this.options.onReconnected?.();
     this.openedBefore = true;
-    for (const [id, entry] of this.rooms) if (entry.phase !== 'deleted') void this.join(id);
+    for (const [id, entry] of this.rooms) if (!isOut(entry)) void this.join(id);
   }
 
   private async join(id: string): Promise<void> {
@@ -208,13 +225,13 @@ export class ChatController {
     } catch (error) {
       this.pendingNotices.delete(id);
       // A dropped socket is not a refusal: opened() joins again once it is back.
-      if (errorCode(error) === 'DISCONNECTED' || this.rooms.get(id)?.phase === 'deleted') return;
+      if (errorCode(error) === 'DISCONNECTED' || isOut(this.rooms.get(id))) return;
       this.patch(id, { phase: 'refused', error: describeError(error) });
       return;
     }
     const entry = this.rooms.get(id);
-    if (!entry || entry.phase === 'deleted') {
-      // Closed, or deleted, while the join was in flight.
+    if (!entry || isOut(entry)) {
+      // Closed, deleted or taken away while the join was in flight.
       void this.leave(id);
       return;
     }
@@ -277,7 +294,7 @@ export class ChatController {
         if (this.merge(id, messages, true).length === 0) break;
       }
     } catch (error) {
-      if (errorCode(error) !== 'DISCONNECTED') {
+      if (errorCode(error) !== 'DISCONNECTED' && !isOut(this.rooms.get(id))) {
         this.patch(id, { error: `Some missed messages could not be loaded. ${describeError(error)}` });
       }
     } finally {
@@ -291,9 +308,13 @@ export class ChatController {
       this.roomsChanged(event);
       return;
     }
+    if (event.type === 'removed') {
+      this.removed(event);
+      return;
+    }
     const entry = this.rooms.get(event.room);
-    // A deleted room hears nothing more; the gateway's `left` for this socket would only say so again.
-    if (!entry || entry.phase === 'deleted') return;
+    // A room the socket is out of hears nothing more.
+    if (!entry || isOut(entry)) return;
     switch (event.type) {
       case 'message': {
         const added = this.merge(event.room, [event.message], true);
@@ -321,14 +342,33 @@ export class ChatController {
     // A room created under the id of one deleted here is another room: the deleted one's panel stays as it is.
     if (entry && entry.phase !== 'deleted') {
       if (change.kind === 'deleted') {
-        this.pendingNotices.delete(id);
-        this.unread = clearUnread(this.unread, id);
-        this.patch(id, { phase: 'deleted', error: null, loadingOlder: false });
+        this.markDeleted(id);
       } else if (title !== undefined && staffOnly !== undefined) {
         this.patch(id, { room: { id, title, staffOnly } });
       }
     }
     this.options.onRoomsChanged?.(change);
+  }
+
+  /**
+   * The server took this socket out of an open room: the room was deleted (its `rooms-changed` usually came
+   * first), or the user may no longer be in it. The panel keeps its messages and says why.
+   */
+  private removed({ room: id, reason }: RemovedEvent): void {
+    const entry = this.rooms.get(id);
+    if (!entry || isOut(entry)) return;
+    if (reason === 'ROOM_INVALID') {
+      this.markDeleted(id);
+      return;
+    }
+    this.pendingNotices.delete(id);
+    this.patch(id, { phase: 'removed', error: null, loadingOlder: false });
+  }
+
+  private markDeleted(id: string): void {
+    this.pendingNotices.delete(id);
+    this.unread = clearUnread(this.unread, id);
+    this.patch(id, { phase: 'deleted', error: null, loadingOlder: false });
   }
 
   /** A change to something already said: shown in place, never unread, never announced as new. */

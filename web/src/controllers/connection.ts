@@ -1,7 +1,7 @@
 /**
  * The one WebSocket of a signed-in page: opens it, correlates requests with replies by ref, hands events (room
- * events and room-list changes) on, notices dead connections with a heartbeat, and reconnects with backoff and
- * jitter until the session ends.
+ * events, room-list changes, removals from rooms) on, notices dead connections with a heartbeat, and reconnects
+ * with backoff and jitter until the session ends.
  */
 import type {
   ChatMessage,
@@ -9,6 +9,7 @@ import type {
   HistoryResult,
   JoinResult,
   PingResult,
+  RemovedEvent,
   RoomEvent,
   RoomsChangedFrame,
 } from '@chat/protocol';
@@ -24,7 +25,7 @@ export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'en
 type WithoutRef<F> = F extends unknown ? Omit<F, 'ref'> : never;
 export type OutgoingFrame = WithoutRef<ClientFrame>;
 /** Every frame that is not a reply. */
-export type ServerEvent = RoomEvent | RoomsChangedFrame;
+export type ServerEvent = RoomEvent | RoomsChangedFrame | RemovedEvent;
 
 /** What a successful reply carries, per request type. */
 export interface ReplyData {

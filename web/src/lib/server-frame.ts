@@ -62,6 +62,10 @@ export function parseServerFrame(text: string): ServerFrame | null {
       return isString(value.room) && isUserRef(value.user) ? (value as unknown as ServerFrame) : null;
     case 'rooms-changed':
       return isRoomsChange(value) ? (value as unknown as ServerFrame) : null;
+    case 'removed':
+      return isString(value.room) && (value.reason === 'ROOM_ACCESS_DENIED' || value.reason === 'ROOM_INVALID')
+        ? (value as unknown as ServerFrame)
+        : null;
     default:
       return null;
   }

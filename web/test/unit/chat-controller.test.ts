@@ -1,6 +1,6 @@
 /**
  * The chat state against a fake gateway: rejoin and fill-in after a reconnect, unread counts, refusals, rooms
- * renamed and deleted while open.
+ * renamed and deleted while open, rooms the server takes the user out of.
  */
 import type { RoomsChangedFrame } from '@chat/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -381,7 +381,6 @@ describe('rooms changed by an administrator', () => {
     expect(entry?.phase).toBe('deleted');
     expect(entry?.error).toBeNull();
     expect(shown(chat, 'lobby')).toEqual([1, 2, 3, 4]);
-    // The gateway's `left` for this socket is not shown as "alice left the room".
     expect(entry?.log.notices).toEqual([]);
     expect(chat.unread.get('lobby')).toBeUndefined();
     expect(heard.at(-1)).toEqual({ type: 'rooms-changed', kind: 'deleted', room: { id: 'lobby' } });
@@ -423,11 +422,98 @@ describe('rooms changed by an administrator', () => {
     expect(shown(chat, 'lobby')).toEqual([1]);
   });
 
+  it('takes a removal for a deleted room that comes without its room-list change as the deletion', async () => {
+    const { server, chat, settle, reconnect } = setup();
+    chat.openRoom(server.addRoom('lobby', 2));
+    await settle();
+    server.latestSocket.deliver({ type: 'removed', room: 'lobby', reason: 'ROOM_INVALID' });
+    expect(chat.rooms.get('lobby')).toMatchObject({ phase: 'deleted', error: null });
+    expect(shown(chat, 'lobby')).toEqual([1, 2]);
+
+    await reconnect(() => {});
+    expect(chat.rooms.get('lobby')?.phase).toBe('deleted');
+    expect(server.requests.filter((frame) => frame.type === 'join')).toHaveLength(1);
+    chat.closeRoom('lobby');
+    await settle();
+    expect(server.requests.some((frame) => frame.type === 'leave')).toBe(false);
+  });
+
   it('asks for the room list again after a reconnect, not on the first connect', async () => {
     const { chat, reconnect, reconnects } = setup();
     expect(chat.connection.status).toBe('connected');
     expect(reconnects()).toBe(0);
     await reconnect(() => {});
     expect(reconnects()).toBe(1);
+  });
+});
+
+describe('rooms the server takes the user out of', () => {
+  it('keeps a room made staff-only readable, says access is gone, and neither rejoins nor leaves it', async () => {
+    const { server, chat, settle, reconnect } = setup();
+    chat.openRoom(server.addRoom('lobby', 3));
+    chat.openRoom(server.addRoom('random', 1));
+    await settle();
+
+    server.updateRoom('lobby', { staffOnly: true });
+    server.revokeAccess('lobby');
+    const entry = chat.rooms.get('lobby');
+    expect(entry).toMatchObject({ phase: 'removed', error: null });
+    expect(entry?.room).toEqual({ id: 'lobby', title: 'Lobby', staffOnly: true });
+    expect(shown(chat, 'lobby')).toEqual([1, 2, 3]);
+    expect(entry?.log.notices).toEqual([]);
+    server.post('lobby', 1); // said after alice was taken out: never reaches her
+    expect(shown(chat, 'lobby')).toEqual([1, 2, 3]);
+
+    chat.retry('lobby');
+    await reconnect(() => {});
+    expect(chat.rooms.get('lobby')?.phase).toBe('removed');
+    expect(chat.rooms.get('random')?.phase).toBe('joined');
+    const joins = server.requests.filter((frame) => frame.type === 'join').map((frame) => frame.room);
+    expect(joins).toEqual(['lobby', 'random', 'random']);
+
+    chat.closeRoom('lobby');
+    await settle();
+    expect(server.requests.some((frame) => frame.type === 'leave')).toBe(false);
+    expect([...chat.rooms.keys()]).toEqual(['random']);
+  });
+
+  it('joins again, with what was missed, when the user opens the room again and access is back', async () => {
+    const { server, chat, settle } = setup();
+    const lobby = server.addRoom('lobby', 3);
+    chat.openRoom(lobby);
+    await settle();
+    server.revokeAccess('lobby');
+    server.post('lobby', 2);
+
+    chat.openRoom(lobby); // still staff-only: refused, as any join would be
+    await settle();
+    expect(chat.rooms.get('lobby')).toMatchObject({ phase: 'refused', error: 'You do not have access to this room.' });
+
+    server.denied.delete('lobby');
+    chat.retry('lobby');
+    await settle();
+    expect(chat.rooms.get('lobby')).toMatchObject({ phase: 'joined', error: null });
+    expect(shown(chat, 'lobby')).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('stays out when the reply to a join on its way arrives after the removal', async () => {
+    const { server, chat, settle } = setup();
+    const lobby = server.addRoom('lobby', 1);
+    server.answering = false;
+    chat.openRoom(lobby);
+    server.answerHeld(); // the join is in, its reply on the way
+    server.revokeAccess('lobby');
+    await settle();
+    expect(chat.rooms.get('lobby')).toMatchObject({ phase: 'removed', error: null });
+    expect(server.requests.at(-1)).toMatchObject({ type: 'leave', room: 'lobby' });
+  });
+
+  it('ignores a removal from a room that is not open', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 1));
+    await settle();
+    server.latestSocket.deliver({ type: 'removed', room: 'random', reason: 'ROOM_ACCESS_DENIED' });
+    expect([...chat.rooms.keys()]).toEqual(['lobby']);
+    expect(chat.rooms.get('lobby')?.phase).toBe('joined');
   });
 });

@@ -381,6 +381,29 @@ describe('<room-panel>', () => {
     );
   });
 
+  it('says the user no longer has access to a room they were taken out of, keeps its messages, and takes no more', async () => {
+    const panel = await mount('room-panel', { entry: entry('removed'), connected: true, selfId: 'u-alice' });
+    const root = shadow(panel);
+    const note = root.querySelector('[data-testid="room-removed"]');
+    expect(note?.getAttribute('role')).toBe('status');
+    expect(note?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'You no longer have access to Lobby. Its messages stay here until you close it.',
+    );
+    expect(root.querySelector('[data-testid="room-deleted"]')).toBeNull();
+    expect(root.querySelector('[role="alert"]')).toBeNull();
+    const list = root.querySelector('message-list');
+    expect(list?.log.messages).toHaveLength(2);
+    expect(list?.actionsDisabled).toBe(true);
+
+    const composer = root.querySelector('message-composer') as HTMLElementTagNameMap['message-composer'];
+    await composer.updateComplete;
+    expect(shadow(composer).querySelector('textarea')?.disabled).toBe(true);
+    expect(shadow(composer).querySelector('button[type="submit"]')?.hasAttribute('disabled')).toBe(true);
+    expect(shadow(composer).querySelector('#hint')?.textContent?.trim()).toBe(
+      'You can no longer send messages to this room.',
+    );
+  });
+
   it('shows the room as it is now, renamed or made staff-only', async () => {
     const panel = await mount('room-panel', { entry: entry('joined'), connected: true });
     panel.entry = { ...panel.entry, room: { id: 'lobby', title: 'Atrium', staffOnly: true } };
@@ -389,5 +412,6 @@ describe('<room-panel>', () => {
     expect(root.querySelector('h2')?.textContent).toBe('Atrium');
     expect(root.querySelector('[data-testid="staff-only"]')).not.toBeNull();
     expect(root.querySelector('[data-testid="room-deleted"]')).toBeNull();
+    expect(root.querySelector('[data-testid="room-removed"]')).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
  * A stand-in for the gateway on the far side of a fake WebSocket: keeps per-room messages with gapless seqs,
  * answers join/history/send/edit/delete/leave/ping like the protocol says (replies arrive on a later timer
  * tick), and broadcasts messages, edits and deletions to the rooms the current socket joined, and room-list
- * changes to every socket. The client is alice; she may edit her own messages and delete her own, or anyone's
+ * changes to every socket, and `removed` to a socket the server takes out of a room. The client is alice; she may edit her own messages and delete her own, or anyone's
  * when `selfIsAdmin`.
  */
 import type { ChatMessage, ClientFrame, Room, ServerFrame } from '@chat/protocol';
@@ -73,15 +73,26 @@ export class FakeServer {
     return entry.room;
   }
 
-  /** An administrator deleted a room: every socket hears of it, then each member its own `left`, as the gateway does. */
+  /** An administrator deleted a room: every socket hears of it, then each member is removed, as the gateway does. */
   deleteRoom(id: string): void {
     const members = this.socketsIn(id);
     this.rooms.delete(id);
     this.toAll({ type: 'rooms-changed', kind: 'deleted', room: { id } });
-    for (const socket of members) {
-      this.roomsOf(socket).delete(id);
-      socket.deliver({ type: 'left', room: id, user: { id: 'u-alice', username: 'alice' } });
-    }
+    for (const socket of members) this.remove(socket, id, 'ROOM_INVALID');
+  }
+
+  /**
+   * Alice may no longer be in a room (she lost staff, or it became staff-only; see updateRoom for the flag):
+   * her sockets in it are taken out with `removed`, and her joins are refused from now on.
+   */
+  revokeAccess(id: string): void {
+    this.denied.add(id);
+    for (const socket of this.socketsIn(id)) this.remove(socket, id, 'ROOM_ACCESS_DENIED');
+  }
+
+  private remove(socket: FakeSocket, id: string, reason: 'ROOM_ACCESS_DENIED' | 'ROOM_INVALID'): void {
+    this.roomsOf(socket).delete(id);
+    socket.deliver({ type: 'removed', room: id, reason });
   }
 
   private toAll(frame: ServerFrame): void {

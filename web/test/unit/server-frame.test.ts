@@ -15,6 +15,8 @@ describe('parseServerFrame', () => {
       { type: 'rooms-changed', kind: 'created', room: { id: 'help', title: 'Help', staffOnly: false } },
       { type: 'rooms-changed', kind: 'updated', room: { id: 'help', title: 'Help desk', staffOnly: true } },
       { type: 'rooms-changed', kind: 'deleted', room: { id: 'help' } },
+      { type: 'removed', room: 'help', reason: 'ROOM_ACCESS_DENIED' },
+      { type: 'removed', room: 'help', reason: 'ROOM_INVALID' },
     ];
     for (const frame of frames) expect(parseServerFrame(JSON.stringify(frame))).toEqual(frame);
   });
@@ -33,6 +35,9 @@ describe('parseServerFrame', () => {
       JSON.stringify({ type: 'rooms-changed', kind: 'updated', room: { id: 'help', title: 'Help', staffOnly: 'no' } }),
       JSON.stringify({ type: 'rooms-changed', kind: 'deleted', room: {} }),
       JSON.stringify({ type: 'rooms-changed', kind: 'renamed', room: { id: 'help', title: 'Help', staffOnly: false } }),
+      JSON.stringify({ type: 'removed', room: 'help' }),
+      JSON.stringify({ type: 'removed', room: 'help', reason: 'KICKED' }),
+      JSON.stringify({ type: 'removed', reason: 'ROOM_INVALID' }),
       // A frame type from a newer gateway is ignored, not trusted and not fatal.
       JSON.stringify({ type: 'surprise' }),
       JSON.stringify({ type: 'reacted', room: 'lobby', message: message(1) }),
