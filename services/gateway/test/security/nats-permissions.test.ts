@@ -206,7 +206,7 @@ describe('the services with their own credentials', () => {
     expect((await b.request({ type: 'history', room })).ok).toBe(true);
     // rooms.changed (rooms → gateway): deleting the room takes both sockets out of it.
     await stack.call('DELETE', `/api/rooms/${room}`, { token: stack.adminToken });
-    await a.waitFor((f) => f.type === 'left' && f.room === room && f.user.id === alice.id);
+    await a.waitFor((f) => f.type === 'removed' && f.room === room && f.reason === 'ROOM_INVALID');
     // auth.events.user.changed (auth → gateway): disabling bob closes his socket with 1008.
     await stack.call('PATCH', `/api/auth/users/${bob.id}`, { token: stack.adminToken, body: { disabled: true } });
     expect((await b.closed).code).toBe(CloseCode.POLICY);

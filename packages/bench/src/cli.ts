@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: for each scenario, starts the floor server and the whole stack fresh, drives them with
+ * generator processes, stops them, and writes bench-results/ (results.json, results.md, latency.svg). Fanout,
+ * whose target is a ratio, has both up at once and steps them in turn; the others run one target at a time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { now } from './clock.js';
+import { GeneratorPool } from './generator/pool.js';
+import { type BenchOptions, parseOptions, type ScenarioName } from './options.js';
+import { paths } from './paths.js';
+import { markdown, summaryTable } from './report/markdown.js';
+import { latencySvg } from './report/svg.js';
+import { allProcesses, othersShare } from './processes.js';
+import { checkTargets, machine, type Results } from './results.js';
+import type { Context } from './scenarios/context.js';
+import { fanout } from './scenarios/fanout.js';
+import { idle } from './scenarios/idle.js';
+import { persistence } from './scenarios/persistence.js';
+import { storm } from './scenarios/storm.js';
+import { startFloor } from './targets/floor.js';
+import { startStack } from './targets/stack.js';
+import type { Target, TargetName } from './targets/target.js';
+
+/** Scenarios measured on one target at a time, each started fresh. */
+const single = { idle, storm, persistence } satisfies Record<string, (ctx: Context) => Promise<unknown>>;
+
+/** Persistence is about the store; the floor has none. */
+const applies = (scenario: ScenarioName, target: TargetName) => !(scenario === 'persistence' && target === 'floor');
+
+function log(line: string): void {
+  console.log(`[bench] ${line}`);
+}
+
+async function main(options: BenchOptions): Promise<number> {
+  const logDir = join(options.out, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const startedAt = new Date();
+  const began = now();
+  const results: Results = {
+    startedAt: startedAt.toISOString(),
+    durationSec: 0,
+    machine: machine(),
+    options: { ...options, profile: [...options.profile] },
+    scenarios: {},
+    errors: [],
+    otherLoad: [],
+    targets: [],
+  };
+  log(`${results.machine.cpus} × ${results.machine.cpu}, Node ${results.machine.node}; results in ${options.out}`);
+
+  const profileGenerators = options.profile.has('generator') ? logDir : undefined;
+  const running = new Set<{ target: Target; pool: GeneratorPool }>();
+  const start = async (scenario: ScenarioName, name: TargetName): Promise<Context> => {
+    log(`${scenario} · ${name} starting`);
+    const targetOptions = { users: options.users, logDir, label: scenario, profile: options.profile };
+    const target = name === 'floor' ? await startFloor(targetOptions) : await startStack(targetOptions);
+    const pool = new GeneratorPool(options.workers, profileGenerators);
+    running.add({ target, pool });
+    return { target, pool, options, log };
+  };
+  const stopAll = async () => {
+    for (const r of running) {
+      await r.pool.closeClients().catch(() => {});
+      await r.pool.stop();
+      await r.target.stop();
+    }
+    running.clear();
+  };
+  const interrupt = () => {
+    log('interrupted; stopping what was started');
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const record = (scenario: ScenarioName, name: TargetName, result: unknown) => {
+    const byTarget = (results.scenarios[scenario] ?? {}) as Record<TargetName, unknown>;
+    byTarget[name] = result;
+    results.scenarios[scenario] = byTarget as never;
+  };
+  const fail = (scenario: ScenarioName, names: TargetName[], err: unknown) => {
+    const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    log(`${scenario} · ${names.join(' + ')} failed: ${error}`);
+    for (const target of names) results.errors.push({ scenario, target, error });
+  };
+
+  /** Notes how much CPU other processes took while `run` was measured (before its targets stop). */
+  let othersBefore = allProcesses();
+  let othersSince = now();
+  const noteOthers = (run: string) => {
+    const ours = new Set([...running].flatMap((r) => Object.values(r.target.processes()).flat()));
+    const share = othersShare(othersBefore, allProcesses(), ours, now() - othersSince, cpus().length);
+    results.otherLoad.push({ run, share });
+    if (share >= 0.1) log(`${run}: other processes used ${Math.round(share * 100)} % of the machine meanwhile`);
+  };
+  const resetOthers = () => {
+    othersBefore = allProcesses();
+    othersSince = now();
+  };
+
+  for (const scenario of options.scenarios) {
+    const names = options.targets.filter((name) => applies(scenario, name));
+    if (scenario === 'fanout') {
+      // Side by side: both targets up, their steps taken in turn.
+      try {
+        const contexts: Context[] = [];
+        for (const name of names) contexts.push(await start(scenario, name));
+        resetOthers();
+        const measured = await fanout(contexts);
+        noteOthers(scenario);
+        for (const [i, name] of names.entries()) record(scenario, name, measured[i]);
+      } catch (err) {
+        fail(scenario, names, err);
+      } finally {
+        await stopAll();
+      }
+      continue;
+    }
+    for (const name of names) {
+      try {
+        const context = await start(scenario, name);
+        resetOthers();
+        record(scenario, name, await single[scenario](context));
+        noteOthers(`${scenario}/${name}`);
+      } catch (err) {
+        fail(scenario, [name], err);
+      } finally {
+        await stopAll();
+      }
+    }
+  }
+
+  results.durationSec = Math.round((now() - began) / 1000);
+  results.targets = checkTargets(results.scenarios);
+  writeFileSync(join(options.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(options.out, 'results.md'), markdown(results));
+  writeFileSync(join(options.out, 'latency.svg'), latencySvg(results));
+
+  console.log(`\n${summaryTable(results)}\n`);
+  for (const t of results.targets) {
+    const verdict = t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL';
+    console.log(`${verdict}  ${t.scenario}: ${t.goal} — ${t.measured} (ratio ${t.ratio ?? '—'})`);
+  }
+  console.log(
+    `\nwritten: ${['results.json', 'results.md', 'latency.svg'].map((f) => join(options.out, f)).join(', ')}`,
+  );
+  return results.errors.length > 0 ? 1 : 0;
+}
+
+const options = parseOptions(process.argv.slice(2), process.env, join(paths.repoRoot, 'bench-results'));
+process.exitCode = await main(options);

@@ -1,0 +1,138 @@
+/**
+ * Every knob of the bench, from flags (or BENCH_* environment variables). The defaults are the issue's
+ * scenarios at full size; --scale shrinks connection counts and rates together, --quick is the smoke size.
+ */
+import { parseArgs } from 'node:util';
+import type { TargetName } from './targets/target.js';
+
+export const SCENARIOS = ['fanout', 'idle', 'storm', 'persistence'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface RampOptions {
+  /** Offered sends a second (all senders together) of the first step. */
+  startRate: number;
+  /** Each step offers this many times the previous one. */
+  growth: number;
+  maxRate: number;
+  maxSteps: number;
+  /** Steps spent bisecting between the last rate that held and the first that did not. */
+  refineSteps: number;
+  /** A step holds when its p99 is at most this (and nothing is lost or refused). */
+  p99LimitMs: number;
+}
+
+export interface BenchOptions {
+  scale: number;
+  quick: boolean;
+  out: string;
+  scenarios: ScenarioName[];
+  targets: TargetName[];
+  /** Generator processes. */
+  workers: number;
+  /** Processes to run under --cpu-prof: floor, auth, rooms, gateway, generator. */
+  profile: Set<string>;
+  /** Users logged in on the stack; connections share their tokens. */
+  users: number;
+  stepMs: number;
+  drainMs: number;
+  /** Most clients connecting at once while a scenario sets up (the join storm ignores it). */
+  connectConcurrency: number;
+  fanout: { connections: number; rooms: number; roomsPerConnection: number; senders: number } & RampOptions;
+  idle: { connections: number; rooms: number; roomsPerConnection: number; settleMs: number };
+  storm: { clients: number; rooms: number; roomsPerClient: number; history: number; timeoutMs: number };
+  persistence: { senders: number } & RampOptions;
+}
+
+const usage = `npm run bench -- [options]
+  --quick              tiny run (the smoke test's size), seconds instead of minutes
+  --scale <f>          multiply connection counts and rates (default 1: the issue's sizes)
+  --scenarios <list>   comma-separated: ${SCENARIOS.join(',')} (default all)
+  --targets <list>     floor,stack (default both)
+  --workers <n>        generator processes (default 2)
+  --step-ms <ms>       duration of one load step (default 3000)
+  --profile <list>     run these under node --cpu-prof: floor,auth,rooms,gateway,generator (to <out>/logs)
+  --out <dir>          where results go (default bench-results at the repository root)
+Environment: BENCH_SCALE, BENCH_QUICK=1, BENCH_SCENARIOS, BENCH_TARGETS, BENCH_WORKERS, BENCH_STEP_MS,
+BENCH_PROFILE, BENCH_OUT.`;
+
+export function parseOptions(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  defaultOut: string,
+): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean' },
+      scale: { type: 'string' },
+      scenarios: { type: 'string' },
+      targets: { type: 'string' },
+      workers: { type: 'string' },
+      'step-ms': { type: 'string' },
+      profile: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const quick = values.quick ?? env.BENCH_QUICK === '1';
+  const scale = number(values.scale ?? env.BENCH_SCALE, quick ? 0.02 : 1, 'scale');
+  const scenarios = list(values.scenarios ?? env.BENCH_SCENARIOS, SCENARIOS, 'scenario');
+  const targets = list(values.targets ?? env.BENCH_TARGETS, ['floor', 'stack'] as const, 'target');
+  const n = (full: number, min: number) => Math.max(min, Math.round(full * scale));
+
+  return {
+    scale,
+    quick,
+    out: values.out ?? env.BENCH_OUT ?? defaultOut,
+    scenarios,
+    targets,
+    workers: number(values.workers ?? env.BENCH_WORKERS, 2, 'workers'),
+    profile: new Set((values.profile ?? env.BENCH_PROFILE ?? '').split(',').filter(Boolean)),
+    users: quick ? 4 : n(60, 4),
+    stepMs: number(values['step-ms'] ?? env.BENCH_STEP_MS, quick ? 400 : 3000, 'step-ms'),
+    drainMs: quick ? 1500 : 5000,
+    connectConcurrency: 200,
+    fanout: {
+      connections: n(1000, 20),
+      rooms: n(10, 2),
+      roomsPerConnection: 2,
+      senders: n(20, 4),
+      startRate: n(25, 4),
+      growth: 1.4,
+      maxRate: Number.POSITIVE_INFINITY,
+      maxSteps: quick ? 2 : 20,
+      refineSteps: quick ? 0 : 2,
+      p99LimitMs: 100,
+    },
+    idle: { connections: n(5000, 50), rooms: n(500, 5), roomsPerConnection: 3, settleMs: quick ? 300 : 3000 },
+    storm: { clients: n(2000, 40), rooms: n(30, 3), roomsPerClient: 3, history: 50, timeoutMs: 60_000 },
+    persistence: {
+      senders: n(50, 4),
+      startRate: n(1000, 40),
+      growth: 1.4,
+      maxRate: 60_000,
+      maxSteps: quick ? 2 : 20,
+      refineSteps: quick ? 0 : 2,
+      p99LimitMs: 50,
+    },
+  };
+}
+
+function number(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: expected a positive number, got ${raw}`);
+  return value;
+}
+
+function list<T extends string>(raw: string | undefined, all: readonly T[], what: string): T[] {
+  if (!raw) return [...all];
+  const picked = raw.split(',').map((s) => s.trim());
+  for (const item of picked)
+    if (!all.includes(item as T)) throw new Error(`unknown ${what} ${item}; one of ${all.join(', ')}`);
+  return picked as T[];
+}
