@@ -2,11 +2,11 @@
  * Group commit of chat messages: the hot path of the system.
  *
  * Sends are queued. While one flush is in flight, new sends accumulate; the next flush takes all of them.
- * A flush is one transaction whatever its size: one UPDATE advances last_seq of every room in the batch
- * (assigning each room a block of consecutive seqs), one INSERT stores every message, COMMIT. Only then are
- * the senders answered and the events published, in arrival order, so subscribers see seqs ascending and a
- * message that was announced is always in the store. A failed transaction assigns nothing, so seqs never
- * have gaps. Ids and timestamps are made here, so nothing has to come back from the INSERT.
+ * A flush is one SQL statement whatever its size: it advances last_seq of every room in the batch
+ * (assigning each room a block of consecutive seqs) and inserts every message, atomically. Only once it has
+ * committed are the senders answered and the events published, in arrival order, so subscribers see seqs
+ * ascending and a message that was announced is always in the store. A failed statement assigns nothing,
+ * so seqs never have gaps. Ids and timestamps are made here.
  */
 import { randomUUID } from 'node:crypto';
 import { type ChatMessage, ChatError, ErrorCode, type UserRef } from '@chat/protocol';
@@ -97,7 +97,7 @@ export class MessageWriter {
   private async flush(batch: Pending[]): Promise<void> {
     let stored: (ChatMessage | undefined)[];
     try {
-      stored = await this.db.transaction().execute((trx) => this.write(trx, batch));
+      stored = await this.write(batch);
     } catch (err) {
       this.options.logger.error({ err, messages: batch.length }, 'message batch failed');
       const error = new ChatError(ErrorCode.UNAVAILABLE, 'the message store is unavailable');
@@ -129,81 +129,71 @@ export class MessageWriter {
     }
   }
 
-  /** The transaction's body; returns each pending send's stored message, or undefined when its room does not exist. */
-  private async write(trx: Kysely<RoomsDatabase>, batch: Pending[]): Promise<(ChatMessage | undefined)[]> {
+  /**
+   * Stores a batch; returns each pending send's stored message, or undefined when its room does not exist.
+   * One statement does it all (reserve every room's block of seqs, insert every message), so a batch costs
+   * one round trip to Postgres and is atomic without a transaction block.
+   */
+  private async write(batch: Pending[]): Promise<(ChatMessage | undefined)[]> {
     // A retried send whose first attempt was stored gets that message back instead of a second copy; so does
     // a send whose id appears twice in one batch. Only retries pay for the lookup.
-    const known = await this.alreadyStored(trx, batch);
+    const known = await this.alreadyStored(batch);
     const counts = new Map<string, number>();
-    for (const pending of batch) {
+    const fresh: { index: number; ordinal: number }[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const pending = batch[i] as Pending;
       if (known.has(pending.id)) continue;
       known.set(pending.id, undefined);
-      counts.set(pending.room, (counts.get(pending.room) ?? 0) + 1);
+      const ordinal = (counts.get(pending.room) ?? 0) + 1;
+      counts.set(pending.room, ordinal);
+      fresh.push({ index: i, ordinal });
     }
 
-    // Rooms are locked in id order so that two instances flushing overlapping rooms cannot deadlock.
-    // A room missing from the result does not exist (or was just deleted).
-    const bumped = await sql<{ id: string; last_seq: number }>`
-      WITH batch AS (
-        SELECT * FROM unnest(${[...counts.keys()]}::text[], ${[...counts.values()]}::int8[]) AS b(id, n)
-      ), locked AS MATERIALIZED (
-        SELECT r.id, batch.n FROM ${roomsTable} r JOIN batch ON batch.id = r.id ORDER BY r.id FOR UPDATE OF r
-      )
-      UPDATE ${roomsTable} r SET last_seq = r.last_seq + locked.n FROM locked WHERE r.id = locked.id
-      RETURNING r.id, r.last_seq`.execute(trx);
+    const seqOf = new Map<string, number>();
+    if (fresh.length > 0) {
+      const column = <T>(pick: (p: Pending, ordinal: number) => T) =>
+        fresh.map(({ index, ordinal }) => pick(batch[index] as Pending, ordinal));
+      // Rooms are locked in id order so that two instances writing to overlapping rooms cannot deadlock. A
+      // room missing from `bumped` does not exist (or was just deleted): its messages are not inserted.
+      // Columns go as arrays: a fixed number of bind parameters for any number of rows.
+      const inserted = await sql<{ id: string; seq: number }>`
+        WITH batch AS (
+          SELECT * FROM unnest(${[...counts.keys()]}::text[], ${[...counts.values()]}::int8[]) AS b(id, n)
+        ), locked AS MATERIALIZED (
+          SELECT r.id, batch.n FROM ${roomsTable} r JOIN batch ON batch.id = r.id ORDER BY r.id FOR UPDATE OF r
+        ), bumped AS (
+          UPDATE ${roomsTable} r SET last_seq = r.last_seq + locked.n FROM locked WHERE r.id = locked.id
+          RETURNING r.id, r.last_seq - locked.n AS first_seq_before
+        )
+        INSERT INTO ${messagesTable} (id, room_id, seq, author_id, author_username, text, created_at)
+        SELECT m.id, m.room_id, bumped.first_seq_before + m.ordinal, m.author_id, m.author_username, m.text, m.created_at
+        FROM unnest(
+          ${column((p) => p.id)}::uuid[], ${column((p) => p.room)}::text[], ${column((_, o) => o)}::int8[],
+          ${column((p) => p.author.id)}::text[], ${column((p) => p.author.username)}::text[],
+          ${column((p) => p.text)}::text[], ${column((p) => p.createdAt)}::timestamptz[]
+        ) AS m(id, room_id, ordinal, author_id, author_username, text, created_at)
+        JOIN bumped ON bumped.id = m.room_id
+        RETURNING id, seq`.execute(this.db);
+      for (const row of inserted.rows) seqOf.set(row.id, Number(row.seq));
+    }
 
-    // The next seq to hand out per room: the first of the block the UPDATE reserved.
-    const nextSeq = new Map<string, number>();
-    for (const row of bumped.rows) nextSeq.set(row.id, row.last_seq - (counts.get(row.id) ?? 0) + 1);
-
-    const stored: (ChatMessage | undefined)[] = new Array(batch.length);
-    const ids: string[] = [];
-    const rooms: string[] = [];
-    const seqs: number[] = [];
-    const authorIds: string[] = [];
-    const authorNames: string[] = [];
-    const texts: string[] = [];
-    const times: string[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const { id, room, author, text, createdAt } = batch[i] as Pending;
-      const earlier = known.get(id);
-      if (earlier) {
-        stored[i] = earlier;
-        continue;
-      }
-      const seq = nextSeq.get(room);
-      if (seq === undefined) continue;
-      nextSeq.set(room, seq + 1);
+    return batch.map((pending) => {
+      const earlier = known.get(pending.id);
+      if (earlier) return earlier;
+      const seq = seqOf.get(pending.id);
+      if (seq === undefined) return undefined;
+      const { id, author, text, createdAt } = pending;
       const message = { id, seq, author: { id: author.id, username: author.username }, text, createdAt };
       known.set(id, message);
-      stored[i] = message;
-      ids.push(id);
-      rooms.push(room);
-      seqs.push(seq);
-      authorIds.push(author.id);
-      authorNames.push(author.username);
-      texts.push(text);
-      times.push(createdAt);
-    }
-
-    // Columns as arrays: seven bind parameters for any number of rows, so no chunking is needed.
-    if (ids.length > 0) {
-      await sql`
-        INSERT INTO ${messagesTable} (id, room_id, seq, author_id, author_username, text, created_at)
-        SELECT * FROM unnest(${ids}::uuid[], ${rooms}::text[], ${seqs}::int8[], ${authorIds}::text[],
-                             ${authorNames}::text[], ${texts}::text[], ${times}::timestamptz[])`.execute(trx);
-    }
-    return stored;
+      return message;
+    });
   }
 
-  private async alreadyStored(
-    trx: Kysely<RoomsDatabase>,
-    batch: Pending[],
-  ): Promise<Map<string, ChatMessage | undefined>> {
+  private async alreadyStored(batch: Pending[]): Promise<Map<string, ChatMessage | undefined>> {
     const known = new Map<string, ChatMessage | undefined>();
     const retried = batch.filter((p) => p.retried).map((p) => p.id);
     if (retried.length === 0) return known;
-    const rows = await trx.selectFrom('messages').selectAll().where('id', 'in', retried).execute();
+    const rows = await this.db.selectFrom('messages').selectAll().where('id', 'in', retried).execute();
     for (const row of rows) known.set(row.id, toChatMessage(row));
     return known;
   }
