@@ -8,7 +8,7 @@ let room: string;
 let bystander: TestSocket;
 let token: string;
 beforeAll(async () => {
-  stack = await startStack({ MAX_CONNECTIONS_PER_USER: '100' });
+  stack = await startStack({ gatewayEnv: { MAX_CONNECTIONS_PER_USER: '100' } });
   room = await stack.room('Calm');
   const watcher = await stack.user();
   bystander = await stack.socket(watcher.token);

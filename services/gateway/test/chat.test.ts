@@ -4,7 +4,7 @@ import { type Stack, startStack } from './stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ SENDS_PER_SECOND: '1000' });
+  stack = await startStack();
 });
 afterAll(() => stack?.stop());
 

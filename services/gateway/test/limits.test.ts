@@ -5,10 +5,12 @@ import { type Stack, startStack } from './stack.js';
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
-    SENDS_PER_SECOND: '5',
-    JOINS_PER_SECOND: '5',
-    MAX_ROOMS_PER_CONNECTION: '3',
-    MAX_CONNECTIONS_PER_USER: '2',
+    gatewayEnv: {
+      SENDS_PER_SECOND: '5',
+      JOINS_PER_SECOND: '5',
+      MAX_ROOMS_PER_CONNECTION: '3',
+      MAX_CONNECTIONS_PER_USER: '2',
+    },
   });
 });
 afterAll(() => stack?.stop());

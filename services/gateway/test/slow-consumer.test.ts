@@ -3,7 +3,7 @@ import { type Stack, startStack } from './stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ SEND_BUFFER_LIMIT_BYTES: String(256 * 1024), SENDS_PER_SECOND: '100000' });
+  stack = await startStack({ gatewayEnv: { SEND_BUFFER_LIMIT_BYTES: String(256 * 1024), SENDS_PER_SECOND: '100000' } });
 });
 afterAll(() => stack?.stop());
 

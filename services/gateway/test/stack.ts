@@ -1,12 +1,32 @@
 /**
- * The whole backend in one test process: a real nats-server on a free port, a fresh Postgres database, and
- * the auth, rooms and gateway services through their buildApp, reached over real HTTP and WebSockets.
+ * The whole backend in one test process: a real nats-server on a free port (or one the test started, e.g.
+ * with deploy/nats-server.conf), a fresh Postgres database, and the auth, rooms and gateway services through
+ * their buildApp, reached over real HTTP and WebSockets. Per-service environment and the signing keys (to
+ * forge tokens) are available to the tests that need them.
  */
+import { request as httpRequest } from 'node:http';
 import { authConfigFromEnv, buildApp as buildAuth, createSuperuser } from '@chat/auth';
 import { buildApp as buildRooms, roomsConfigFromEnv } from '@chat/rooms';
-import { createTestDatabase, generateSigningKeys, openSocket, startNatsServer, type TestSocket } from '@chat/test-kit';
+import {
+  createTestDatabase,
+  generateSigningKeys,
+  type NatsServerHandle,
+  openSocket,
+  startNatsServer,
+  type TestSocket,
+} from '@chat/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp as buildGateway, gatewayConfigFromEnv } from '../src/index.js';
+
+type Env = Record<string, string>;
+
+export interface StackOptions {
+  authEnv?: Env;
+  roomsEnv?: Env;
+  gatewayEnv?: Env;
+  /** A nats-server the test started (and stops) itself; by default the stack starts a plain one. */
+  natsUrl?: string;
+}
 
 async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -15,21 +35,68 @@ async function listen(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${address.port}`;
 }
 
-export async function startStack(gatewayEnv: Record<string, string> = {}) {
-  const nats = await startNatsServer();
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: { code?: string; [key: string]: unknown } | undefined;
+}
+
+/**
+ * One HTTP request with nothing normalized: the path goes out as written (fetch would resolve `..`), the body
+ * as given, with whatever content type the caller claims.
+ */
+export function rawHttp(
+  base: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, method, path, headers: options.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: RawResponse['json'];
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+        res.on('error', reject);
+      },
+    );
+    // A server may answer (413) and close before a huge body is written: the answer is what counts.
+    req.on('error', reject);
+    if (options.body !== undefined) req.end(options.body);
+    else req.end();
+  });
+}
+
+export async function startStack(options: StackOptions = {}) {
+  const nats: NatsServerHandle | undefined = options.natsUrl ? undefined : await startNatsServer();
+  const natsUrl = options.natsUrl ?? (nats as NatsServerHandle).url;
   const database = await createTestDatabase();
   const keys = generateSigningKeys();
-  const common = { NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'warn', NATS_URL: nats.url, JWT_PUBLIC_KEY: keys.publicKey };
+  const common = { NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'warn', NATS_URL: natsUrl, JWT_PUBLIC_KEY: keys.publicKey };
   const auth = await buildAuth(
     authConfigFromEnv({
       ...common,
       DATABASE_URL: database.url,
       JWT_PRIVATE_KEY: keys.privateKey,
       LOGIN_RATE_LIMIT: '1000',
+      ...options.authEnv,
     }),
   );
   const authUrl = await listen(auth);
-  const rooms = await buildRooms(roomsConfigFromEnv({ ...common, DATABASE_URL: database.url }));
+  const rooms = await buildRooms(roomsConfigFromEnv({ ...common, DATABASE_URL: database.url, ...options.roomsEnv }));
   const roomsUrl = await listen(rooms);
   const gateway = await buildGateway(
     gatewayConfigFromEnv({
@@ -37,20 +104,28 @@ export async function startStack(gatewayEnv: Record<string, string> = {}) {
       AUTH_URL: authUrl,
       ROOMS_URL: roomsUrl,
       ALLOWED_ORIGINS: 'http://chat.test',
-      ...gatewayEnv,
+      // The tests open many sockets per user and send fast; the limits themselves are tested in limits.test.ts.
+      MAX_CONNECTIONS_PER_USER: '1000',
+      SENDS_PER_SECOND: '1000',
+      JOINS_PER_SECOND: '1000',
+      ...options.gatewayEnv,
     }),
   );
   const base = await listen(gateway);
   const wsUrl = `${base.replace('http', 'ws')}/ws`;
 
-  async function call(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+  async function call(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(base + path, {
       method,
       headers,
-      body: options.body === undefined ? null : JSON.stringify(options.body),
+      body: opts.body === undefined ? null : JSON.stringify(opts.body),
     });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
@@ -66,13 +141,13 @@ export async function startStack(gatewayEnv: Record<string, string> = {}) {
   const adminToken = await login('admin', 'admin-password');
 
   let userCount = 0;
-  /** A new user with a unique name; returns its id, name and a token. */
-  async function user(options: { isStaff?: boolean; isAdmin?: boolean; name?: string } = {}) {
-    const username = options.name ?? `user${++userCount}`;
+  /** A new user with a unique name; returns its id, name, password and a token. */
+  async function user(opts: { isStaff?: boolean; isAdmin?: boolean; name?: string } = {}) {
+    const username = opts.name ?? `user${++userCount}`;
     const password = `${username}-password`;
     const res = await call('POST', '/api/auth/users', {
       token: adminToken,
-      body: { username, password, isStaff: options.isStaff ?? false, isAdmin: options.isAdmin ?? false },
+      body: { username, password, isStaff: opts.isStaff ?? false, isAdmin: opts.isAdmin ?? false },
     });
     if (res.status !== 201) throw new Error(`create ${username}: ${res.status} ${JSON.stringify(res.body)}`);
     return { id: res.body.id as string, username, password, token: await login(username, password) };
@@ -94,10 +169,12 @@ export async function startStack(gatewayEnv: Record<string, string> = {}) {
   return {
     base,
     wsUrl,
-    nats,
+    natsUrl,
+    keys,
     databaseUrl: database.url,
     adminToken,
     call,
+    raw: (method: string, path: string, opts?: Parameters<typeof rawHttp>[3]) => rawHttp(base, method, path, opts),
     login,
     user,
     room,
@@ -111,7 +188,7 @@ export async function startStack(gatewayEnv: Record<string, string> = {}) {
       await new Promise((r) => setTimeout(r, 100));
       await rooms.close();
       await auth.close();
-      await nats.stop();
+      await nats?.stop();
       await database.drop();
     },
   };

@@ -6,7 +6,7 @@
 import { HandshakeRefused, openSocket } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519, jwt } from '@chat/test-kit';
-import { type SecurityStack, startSecurityStack } from './harness.js';
+import { type Stack as SecurityStack, startStack as startSecurityStack } from '../stack.js';
 
 let stack: SecurityStack;
 let tried = 0;

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { isErrorCode, ROOM_ID_PATTERN, type ReplyFrame } from '@chat/protocol';
 import type { TestSocket } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecurityStack, startSecurityStack } from './harness.js';
+import { type Stack as SecurityStack, startStack as startSecurityStack } from '../stack.js';
 
 let stack: SecurityStack;
 let token: string;

@@ -9,7 +9,7 @@ import { connectNats, type NatsConnection } from '@chat/nats';
 import { CloseCode } from '@chat/protocol';
 import { freePort } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecurityStack, startSecurityStack } from './harness.js';
+import { type Stack as SecurityStack, startStack as startSecurityStack } from '../stack.js';
 
 const configFile = fileURLToPath(new URL('../../../../deploy/nats-server.conf', import.meta.url));
 const passwords = {

@@ -2,7 +2,7 @@ import { SESSION_COOKIE } from '@chat/protocol';
 import { HandshakeRefused, openSocket } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgedTokens, resign } from '@chat/test-kit';
-import { type SecurityStack, startSecurityStack } from './harness.js';
+import { type Stack as SecurityStack, startStack as startSecurityStack } from '../stack.js';
 
 let stack: SecurityStack;
 let valid: string;
