@@ -6,3 +6,4 @@ export * from './postgres-server.js';
 export * from './processes.js';
 export * from './ws-client.js';
 export * from './forge-tokens.js';
+export * from './rest-client.js';

@@ -1,5 +1,5 @@
 /** One auth service on a real nats-server and a fresh Postgres database, reached over real HTTP. */
-import { createTestDatabase, generateSigningKeys, startNatsServer } from '@chat/test-kit';
+import { createTestDatabase, generateSigningKeys, startNatsServer, restClient } from '@chat/test-kit';
 import { authConfigFromEnv, buildApp, createSuperuser } from '../src/index.js';
 
 export async function startAuth(extraEnv: Record<string, string> = {}) {
@@ -21,28 +21,7 @@ export async function startAuth(extraEnv: Record<string, string> = {}) {
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
-  async function call(
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ) {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(base + path, {
-      method,
-      headers,
-      body: options.body === undefined ? null : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-  }
-
-  async function login(username: string, password: string): Promise<string> {
-    const res = await call('POST', '/api/auth/login', { body: { username, password } });
-    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.token as string;
-  }
+  const { call, login } = restClient(base);
 
   return {
     app,

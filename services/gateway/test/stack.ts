@@ -14,6 +14,7 @@ import {
   openSocket,
   startNatsServer,
   type TestSocket,
+  restClient,
 } from '@chat/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp as buildGateway, gatewayConfigFromEnv } from '../src/index.js';
@@ -114,28 +115,7 @@ export async function startStack(options: StackOptions = {}) {
   const base = await listen(gateway);
   const wsUrl = `${base.replace('http', 'ws')}/ws`;
 
-  async function call(
-    method: string,
-    path: string,
-    opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ) {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(base + path, {
-      method,
-      headers,
-      body: opts.body === undefined ? null : JSON.stringify(opts.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-  }
-
-  async function login(username: string, password: string): Promise<string> {
-    const res = await call('POST', '/api/auth/login', { body: { username, password } });
-    if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.token;
-  }
+  const { call, login } = restClient(base);
 
   await createSuperuser(database.url, 'admin', 'admin-password');
   const adminToken = await login('admin', 'admin-password');
