@@ -21,6 +21,9 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
   const nc = await connect({
     servers: options.url.split(',').map((s) => s.trim()),
     name: options.name,
+    // Replies come to an inbox named after the connection, so NATS permissions can give each service only
+    // its own replies to read (deploy/nats-server.conf) instead of everyone's under _INBOX.>.
+    inboxPrefix: `_INBOX_${options.name.replace(/[^A-Za-z0-9_-]/g, '_')}`,
     ...(options.user ? { user: options.user, pass: options.pass ?? '' } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,

@@ -150,6 +150,9 @@ describe('deploy/nats-server.conf', () => {
       ['rooms.>', undefined],
       ['>', undefined],
       ['$SRV.>', undefined],
+      // Other services' replies (a user's flags answered to rooms) are not the gateway's to read.
+      ['_INBOX.>', undefined],
+      ['_INBOX_rooms.>', undefined],
     ] as const) {
       tried++;
       const err = await refusedSubscription(gateway, subject, queue);
