@@ -141,6 +141,4 @@ export const CloseCode = {
   TOO_BIG: 1009,
   /** 1012 service restart: reconnect, ideally with backoff. */
   RESTART: 1012,
-  /** 1003 unsupported data: a binary frame. */
-  UNSUPPORTED: 1003,
 } as const;

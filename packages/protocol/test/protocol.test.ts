@@ -19,6 +19,7 @@ describe('message text', () => {
   it('is trimmed, must say something and is counted in characters, not UTF-16 units', () => {
     expect(normalizeMessageText('  hi \n')).toBe('hi');
     expect(() => normalizeMessageText(' \n\t ')).toThrow(ChatError);
+    expect(() => normalizeMessageText('a\0b')).toThrow(/NUL/);
     expect(normalizeMessageText('😀'.repeat(4000))).toHaveLength(8000);
     const tooLong = (() => {
       try {

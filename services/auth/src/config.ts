@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ConfigError, commonEnv, devKeyPaths, ensureDevKeyPair, loadConfig, readKey } from '@chat/service-kit';
+import { ConfigError, commonEnv, ensureDevKeyPair, loadConfig, readKey } from '@chat/service-kit';
 
 export const AuthEnv = Type.Object({
   ...commonEnv(3001),
@@ -31,7 +31,7 @@ export function authConfigFromEnv(env: Record<string, string | undefined> = proc
     }
     const paths = ensureDevKeyPair(parsed.DATA_DIR);
     privateKey = readKey({ file: paths.privateKey });
-    publicKey = readKey({ file: devKeyPaths(parsed.DATA_DIR).publicKey });
+    publicKey = readKey({ file: paths.publicKey });
   }
   if (!privateKey) throw new ConfigError('invalid configuration: JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) is missing');
   if (!publicKey) throw new ConfigError('invalid configuration: JWT_PUBLIC_KEY (or JWT_PUBLIC_KEY_FILE) is missing');

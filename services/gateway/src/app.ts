@@ -30,7 +30,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   const services = new ServicesClient(nc, config.REQUEST_TIMEOUT_MS, config.SEND_ATTEMPTS);
   const hub = new Hub<Session>(nc);
   const sessions = new SessionRegistry();
-  const revocations = watchRevocations(nc, { hub, services, users, sessions, log: app.log });
+  const revocations = watchRevocations(nc, { hub, users, sessions, log: app.log });
 
   await app.register(authenticate, {
     publicKey: config.publicKey,

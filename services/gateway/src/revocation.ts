@@ -15,7 +15,6 @@ import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
 import type { UserDirectory } from '@chat/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Hub } from './hub.js';
-import type { ServicesClient } from './rooms-client.js';
 import type { Session } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -23,7 +22,6 @@ export function watchRevocations(
   nc: NatsConnection,
   deps: {
     hub: Hub<Session>;
-    services: ServicesClient;
     users: UserDirectory;
     sessions: SessionRegistry;
     log: FastifyBaseLogger;

@@ -11,6 +11,7 @@ import {
   JoinHeaders,
   JoinRequest,
   LeaveRequest,
+  normalizeMessageText,
   QUEUE_GROUP,
   SendRequest,
   Subjects,
@@ -19,7 +20,6 @@ import { endpoint, RawReply, type ServiceSpec } from '@chat/nats';
 import type { MessageEdits } from '../messages/edits.js';
 import type { MessageHistory } from '../messages/history.js';
 import type { RecentHistory } from '../messages/recent-history.js';
-import { messageText } from '../messages/text.js';
 import type { MessageWriter } from '../messages/writer.js';
 import { assertMayEnter, type RoomStore } from '../rooms/store.js';
 import type { UserLookup } from '@chat/service-kit';
@@ -86,13 +86,13 @@ export function roomsService({
         subject: Subjects.rooms.send,
         validator: compile(SendRequest),
         handle: ({ room, author, text, id, attempt }) =>
-          writer.send(room, author, messageText(text), { id, retried: (attempt ?? 1) > 1 }),
+          writer.send(room, author, normalizeMessageText(text), { id, retried: (attempt ?? 1) > 1 }),
       }),
       edit: endpoint({
         subject: Subjects.rooms.edit,
         validator: compile(EditRequest),
         async handle({ room, id, user, text }) {
-          const message = await edits.edit(room, id, user, messageText(text));
+          const message = await edits.edit(room, id, user, normalizeMessageText(text));
           events.edited(room, message);
           return message;
         },
