@@ -5,13 +5,11 @@ import {
   checkStore,
   type FaultStack,
   HANG_MS,
-  joinAll,
+  describeOutcome,
   printLogsOnFailure,
   reliability,
-  type SendRecord,
   sleep,
   startFaultStack,
-  type TestSocket,
   Traffic,
 } from './harness.js';
 
@@ -25,25 +23,11 @@ beforeAll(async () => {
 afterAll(() => stack?.stop(), 60_000);
 printLogsOnFailure(() => stack?.logs());
 
-async function chatters(count: number, rooms: string[], gateway = stack.processes.gateways[0]): Promise<TestSocket[]> {
-  const users = await stack.users(count);
-  return Promise.all(
-    users.map(async (user) => {
-      const socket = await stack.socket(user.token, gateway);
-      await joinAll(socket, rooms);
-      return socket;
-    }),
-  );
-}
-
-const describeOutcome = (r: SendRecord) =>
-  `${r.text}: ${r.outcome.kind === 'error' ? `${r.outcome.code} ${r.outcome.message}` : r.outcome.kind} after ${r.latencyMs} ms`;
-
 describe('graceful shutdown on SIGTERM', () => {
   it('a gateway tells its clients to reconnect (1012), stops accepting and exits 0 within the bound', async () => {
     const gateway = stack.processes.gateways[1]!;
     const rooms = [await stack.room('Leaving')];
-    const sockets = await chatters(4, rooms, gateway);
+    const sockets = await stack.chatters(4, rooms, gateway);
     const traffic = new Traffic(sockets, rooms, { tag: 'gw-term', pauseMs: 10 });
     await sleep(500);
 
@@ -86,7 +70,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
   it('the rooms service answers or refuses every send under way, loses none it acknowledged, and exits 0 within the bound', async () => {
     const rooms = [await stack.room('Closing one'), await stack.room('Closing two')];
-    const sockets = await chatters(6, rooms);
+    const sockets = await stack.chatters(6, rooms);
     const traffic = new Traffic(sockets, rooms, { tag: 'rooms-term', pauseMs: 0 });
     await sleep(1000);
 

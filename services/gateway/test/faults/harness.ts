@@ -121,7 +121,20 @@ export async function startFaultStack(options: FaultStackOptions = {}) {
     return s;
   }
 
+  /** `count` new users, each with a socket (on `gateway`, or any live one) that has joined every room. */
+  async function chatters(count: number, rooms: string[], gateway?: ServiceProcess): Promise<TestSocket[]> {
+    const members = await users(count);
+    return Promise.all(
+      members.map(async (member) => {
+        const s = await socket(member.token, gateway);
+        await joinAll(s, rooms);
+        return s;
+      }),
+    );
+  }
+
   const stack = {
+    chatters,
     nats,
     databaseUrl,
     processes,
@@ -182,6 +195,10 @@ export function ok<T = any>(reply: ReplyFrame): T {
   if (!reply.ok) throw new Error(`expected ok, got ${JSON.stringify(reply.error)}`);
   return reply.data as T;
 }
+
+/** One send's outcome in words, for assertion messages. */
+export const describeOutcome = (r: SendRecord) =>
+  `${r.text}: ${r.outcome.kind === 'error' ? `${r.outcome.code} ${r.outcome.message}` : r.outcome.kind} after ${r.latencyMs} ms`;
 
 export async function joinAll(socket: TestSocket, rooms: string[]): Promise<void> {
   for (const room of rooms) ok(await socket.request({ type: 'join', room }));

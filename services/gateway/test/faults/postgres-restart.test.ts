@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkStore,
   type FaultStack,
-  joinAll,
+  describeOutcome,
   printLogsOnFailure,
   REQUEST_TIMEOUT_MS,
   reliability,
-  type SendRecord,
   sleep,
   startFaultStack,
   Traffic,
@@ -30,20 +29,12 @@ afterAll(async () => {
 }, 60_000);
 printLogsOnFailure(() => stack && `${stack.logs()}\n===== postgres =====\n${postgres.log()}`);
 
-const describeOutcome = (r: SendRecord) =>
-  `${r.text}: ${r.outcome.kind === 'error' ? `${r.outcome.code} ${r.outcome.message}` : r.outcome.kind} after ${r.latencyMs} ms`;
-
 describe('Postgres restarted during steady traffic', () => {
   it('refuses sends with UNAVAILABLE while it is down, takes them again after, and loses no acknowledged message', async () => {
     const rooms = [await stack.room('Archive one'), await stack.room('Archive two')];
-    const users = await stack.users(4);
-    const sockets = await Promise.all(
-      users.map(async (user) => {
-        const socket = await stack.socket(user.token);
-        await joinAll(socket, rooms);
-        return socket;
-      }),
-    );
+    const sockets = await stack.chatters(4, rooms);
+    // Someone who logs in while the database is down, and after.
+    const [visitor] = await stack.users(1);
 
     const traffic = new Traffic(sockets, rooms, { tag: 'pg', pauseMs: 20 });
     await sleep(1000);
@@ -61,7 +52,7 @@ describe('Postgres restarted during steady traffic', () => {
     const stoppedAt = Date.now();
     await locker.end().catch(() => {});
     const loginWhileDown = await stack.call('POST', '/api/auth/login', {
-      body: { username: users[0]!.username, password: `${users[0]!.username}-password` },
+      body: { username: visitor!.username, password: `${visitor!.username}-password` },
     });
     await sleep(1500);
     const startAt = Date.now();
@@ -76,7 +67,7 @@ describe('Postgres restarted during steady traffic', () => {
     const lastSecond = records.filter((r) => r.startedAt >= Date.now() - 1000);
     const check = await checkStore(stack.databaseUrl, rooms, records);
     const loginAfter = await stack.call('POST', '/api/auth/login', {
-      body: { username: users[0]!.username, password: `${users[0]!.username}-password` },
+      body: { username: visitor!.username, password: `${visitor!.username}-password` },
     });
 
     reliability('postgres restarted (crash)', {

@@ -3,15 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkStore,
   type FaultStack,
-  joinAll,
+  describeOutcome,
   percentile,
   printLogsOnFailure,
   REQUEST_TIMEOUT_MS,
   reliability,
-  type SendRecord,
   sleep,
   startFaultStack,
-  type TestSocket,
   Traffic,
 } from './harness.js';
 
@@ -34,25 +32,11 @@ async function roomsInstances(count: number) {
   return processes.rooms.filter((p) => p.running);
 }
 
-async function chatters(count: number, rooms: string[]): Promise<TestSocket[]> {
-  const users = await stack.users(count);
-  return Promise.all(
-    users.map(async (user) => {
-      const socket = await stack.socket(user.token);
-      await joinAll(socket, rooms);
-      return socket;
-    }),
-  );
-}
-
-const describeOutcome = (r: SendRecord) =>
-  `${r.text}: ${r.outcome.kind === 'error' ? `${r.outcome.code} ${r.outcome.message}` : r.outcome.kind} after ${r.latencyMs} ms`;
-
 describe('rooms service killed during steady traffic', () => {
   it('with two instances, killing one is invisible to clients and loses no acknowledged message', async () => {
     const [, victim] = await roomsInstances(2);
     const rooms = [await stack.room('Pair one'), await stack.room('Pair two')];
-    const sockets = await chatters(6, rooms);
+    const sockets = await stack.chatters(6, rooms);
 
     const traffic = new Traffic(sockets, rooms, { tag: 'pair' });
     await sleep(1000);
@@ -92,7 +76,7 @@ describe('rooms service killed during steady traffic', () => {
   it('with the only instance killed, sends fail fast with UNAVAILABLE and no acknowledged message is lost', async () => {
     const [only] = await roomsInstances(1);
     const rooms = [await stack.room('Solo one'), await stack.room('Solo two')];
-    const sockets = await chatters(4, rooms);
+    const sockets = await stack.chatters(4, rooms);
 
     const traffic = new Traffic(sockets, rooms, { tag: 'solo', pauseMs: 20 });
     await sleep(1000);
