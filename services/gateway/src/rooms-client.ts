@@ -1,15 +1,7 @@
 /** The gateway's view of the rooms service: typed requests over NATS, each with a deadline. */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ChatError,
-  ErrorCode,
-  type ChatMessage,
-  type HistoryResult,
-  JoinHeaders,
-  type UserRef,
-  Subjects,
-} from '@chat/protocol';
+import { ChatError, ErrorCode, type ChatMessage, JoinHeaders, type UserRef, Subjects } from '@chat/protocol';
 import { type NatsConnection, request, requestRaw } from '@chat/nats';
 
 const RETRY_DELAY_MS = 50;
@@ -75,7 +67,8 @@ export class ServicesClient {
     return request(this.nc, Subjects.rooms.delete, { room, id, user }, this.timeoutMs);
   }
 
-  history(room: string, before: number | undefined, limit: number | undefined): Promise<HistoryResult> {
-    return request(this.nc, Subjects.rooms.history, { room, before, limit }, this.timeoutMs);
+  /** A page of history as the rooms service serialized it: the gateway forwards the bytes, it never reads them. */
+  async history(room: string, before: number | undefined, limit: number | undefined): Promise<Uint8Array> {
+    return (await requestRaw(this.nc, Subjects.rooms.history, { room, before, limit }, this.timeoutMs)).data;
   }
 }

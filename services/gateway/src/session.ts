@@ -244,7 +244,7 @@ export class Session implements Member {
 
   private async history({ room, before, limit, ref }: HistoryFrame): Promise<void> {
     if (!this.isMember(room)) throw notInRoom(room);
-    this.replyOk(ref, await this.deps.services.history(room, before, limit));
+    this.replyOkRaw(ref, await this.deps.services.history(room, before, limit));
   }
 
   /** @internal the socket's 'close' listener */
