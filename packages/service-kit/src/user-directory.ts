@@ -6,6 +6,8 @@
  * never outlive a change: auth announces every change of a user (flags, password, logout, deletion) and the
  * entry is dropped at once; after a NATS reconnect, when announcements may have been missed, all are
  * dropped. `ttlMs` only bounds how stale an answer could get if an announcement were lost some other way.
+ * Kept answers are only safe for requests that reach the service over NATS, behind the announcement on the
+ * same connection; requests over HTTP ask with `fresh`.
  */
 import { ChatError, compile, ErrorCode, Subjects, type UserChangedEvent, UserFlags } from '@chat/protocol';
 import { decodeJson, type NatsConnection, request } from '@chat/nats';

@@ -34,7 +34,9 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
 
   await app.register(authenticate, {
     publicKey: config.publicKey,
-    loadUser: (id) => users.lookup(id),
+    // Asked afresh: a handshake arrives over HTTP and could overtake auth's change announcement on NATS, so a
+    // kept answer might be the one a just-disabled account or a logout made stale.
+    loadUser: (id) => users.lookup(id, { fresh: true }),
   });
   await app.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },

@@ -48,6 +48,9 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   const writer = new MessageWriter(database.db, events, { logger: app.log });
   const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
   app.addHook('onClose', async () => users.close());
+  // Requests that come over NATS may reuse a kept answer: auth's change announcement travels the same NATS
+  // connection ahead of them, so it is always seen first. HTTP requests arrive on another socket and could
+  // overtake it, so they always ask afresh.
   const lookupUser: UserLookup = (id) => users.lookup(id);
 
   const service = await startService(
@@ -73,7 +76,10 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
     await database.close();
   });
 
-  await app.register(authenticate, { publicKey: config.publicKey, loadUser: lookupUser });
+  await app.register(authenticate, {
+    publicKey: config.publicKey,
+    loadUser: (id) => users.lookup(id, { fresh: true }),
+  });
   await app.register(roomRoutes, { rooms, nc });
   await app.register(historyRoutes, { rooms, history });
   app.get('/api/rooms/health', async () => ({ ok: true }));
