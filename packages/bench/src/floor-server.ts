@@ -1,7 +1,8 @@
 /**
  * The floor: what room fanout costs on this machine with nothing else in the way. A bare `ws` server in one
  * process that speaks the same frames as the gateway (join with the last 50 messages, leave, send, ping,
- * joined/left notices), with no auth, no persistence and no second hop. Each event is serialized once and
+ * joined/left notices gathered per room by the protocol's rule), with no auth, no persistence and no second
+ * hop. Each event is serialized once and
  * the same bytes go to every member, and a socket's frames of one event-loop turn leave in one write: the
  * cheapest fanout this platform allows, so that the stack is measured against the best, not a straw man.
  *
@@ -9,7 +10,7 @@
  * taken as the username.
  */
 import { randomUUID } from 'node:crypto';
-import { HISTORY_ON_JOIN, MAX_FRAME_BYTES } from '@chat/protocol';
+import { HISTORY_ON_JOIN, MAX_FRAME_BYTES, PresenceGatherer } from '@chat/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 const SEND_BUFFER_LIMIT = 4 * 1024 * 1024;
@@ -20,8 +21,6 @@ interface Conn {
   tcp: { cork(): void; uncork(): void } | undefined;
   corked: boolean;
   user: { id: string; username: string };
-  /** The user as JSON, ready to splice into frames. */
-  userJson: string;
   rooms: Set<Room>;
 }
 
@@ -80,6 +79,8 @@ function broadcast(room: Room, frame: string): void {
   }
 }
 
+const presence = new PresenceGatherer((id, frame) => broadcast(roomOf(id), frame));
+
 function reply(conn: Conn, ref: unknown, data: string): void {
   write(conn, `{"type":"reply","ref":${JSON.stringify(ref)},"ok":true,"data":${data}}`);
 }
@@ -111,7 +112,7 @@ function onFrame(conn: Conn, text: string): void {
       conn.rooms.add(room);
       room.members.add(conn);
       reply(conn, ref, `{"room":${room.roomJson},"messages":[${room.history.join(',')}]}`);
-      broadcast(room, `{"type":"joined","room":"${room.id}","user":${conn.userJson}}`);
+      presence.add(room.id, 'joined', conn.user);
       return;
     }
     case 'leave': {
@@ -121,7 +122,7 @@ function onFrame(conn: Conn, text: string): void {
       }
       conn.rooms.delete(room);
       reply(conn, ref, `{"room":"${room.id}"}`);
-      broadcast(room, `{"type":"left","room":"${room.id}","user":${conn.userJson}}`);
+      presence.add(room.id, 'left', conn.user);
       return;
     }
     case 'send': {
@@ -143,6 +144,7 @@ function onFrame(conn: Conn, text: string): void {
       room.history.push(message);
       if (room.history.length > HISTORY_ON_JOIN) room.history.shift();
       reply(conn, ref, message);
+      presence.flush(room.id);
       broadcast(room, `{"type":"message","room":"${room.id}","message":${message}}`);
       return;
     }
@@ -155,7 +157,7 @@ function onFrame(conn: Conn, text: string): void {
 function onClose(conn: Conn): void {
   for (const room of conn.rooms) {
     room.members.delete(conn);
-    broadcast(room, `{"type":"left","room":"${room.id}","user":${conn.userJson}}`);
+    presence.add(room.id, 'left', conn.user);
   }
   conn.rooms.clear();
 }
@@ -173,7 +175,7 @@ server.on('connection', (ws, request) => {
   const username = token ?? `guest${++users}`;
   const user = { id: username, username };
   const tcp = (ws as unknown as { _socket?: Conn['tcp'] })._socket;
-  const conn: Conn = { ws, tcp, corked: false, user, userJson: JSON.stringify(user), rooms: new Set() };
+  const conn: Conn = { ws, tcp, corked: false, user, rooms: new Set() };
   ws.on('message', (data, isBinary) => {
     if (isBinary) fail(conn, null, 'BAD_REQUEST', 'binary frames are not supported');
     else onFrame(conn, (data as Buffer).toString('utf8'));

@@ -92,15 +92,19 @@ export interface MessageEvent {
   room: string;
   message: ChatMessage;
 }
+/**
+ * Join/leave notices name one or more users, in the order they came (see PRESENCE_WINDOW_MS): a crowd that
+ * arrives at once is one event per room, not one per member per member.
+ */
 export interface JoinedEvent {
   type: 'joined';
   room: string;
-  user: UserRef;
+  users: UserRef[];
 }
 export interface LeftEvent {
   type: 'left';
   room: string;
-  user: UserRef;
+  users: UserRef[];
 }
 /** A message changed after it was sent: `message` is the whole message as it is now. */
 export interface EditedEvent {

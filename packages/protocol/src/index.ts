@@ -7,3 +7,4 @@ export * from './rest.js';
 export * from './subjects.js';
 export * from './validate.js';
 export * from './message-text.js';
+export * from './presence.js';

@@ -8,3 +8,10 @@ export const MAX_REF_LENGTH = 64;
 export const MAX_ROOM_ID_LENGTH = 64;
 export const MAX_ROOM_TITLE_LENGTH = 100;
 export const MIN_PASSWORD_LENGTH = 8;
+/**
+ * Join/leave notices of a room are gathered: the first after a quiet spell goes out at once, the rest that
+ * come within this many milliseconds go out together, as one event, when it ends.
+ */
+export const PRESENCE_WINDOW_MS = 250;
+/** Most users one `joined` or `left` event names; a bigger batch is split into several events. */
+export const PRESENCE_BATCH_MAX = 500;

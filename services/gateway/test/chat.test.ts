@@ -123,17 +123,41 @@ describe('join and leave notices', () => {
 
     const v = await stack.socket(visitor.token);
     ok(await v.request({ type: 'join', room }));
-    const joined = await s.waitFor((f) => f.type === 'joined' && f.user.id === visitor.id);
-    expect(joined).toMatchObject({ room, user: { id: visitor.id, username: visitor.username } });
+    const joined = await s.waitFor((f) => f.type === 'joined' && f.users.some((u) => u.id === visitor.id));
+    expect(joined).toMatchObject({ room, users: [{ id: visitor.id, username: visitor.username }] });
 
     ok(await v.request({ type: 'leave', room }));
-    await s.waitFor((f) => f.type === 'left' && f.user.id === visitor.id);
+    await s.waitFor((f) => f.type === 'left' && f.users.some((u) => u.id === visitor.id));
 
     ok(await v.request({ type: 'join', room }));
     const mark = s.frames.length;
     await v.close();
-    const left = await s.waitFor((f) => f.type === 'left' && f.user.id === visitor.id, 5000, mark);
-    expect(left).toMatchObject({ room, user: { username: visitor.username } });
+    const left = await s.waitFor((f) => f.type === 'left' && f.users.some((u) => u.id === visitor.id), 5000, mark);
+    expect(left).toMatchObject({ room, users: [{ username: visitor.username }] });
+  });
+
+  it('of a crowd arriving at once come gathered, naming each user once, and before their first words', async () => {
+    const room = await stack.room('Crowded');
+    const host = await stack.socket((await stack.user()).token);
+    ok(await host.request({ type: 'join', room }));
+    const crowd = await Promise.all(Array.from({ length: 30 }, () => stack.user()));
+    const sockets = await Promise.all(crowd.map((u) => stack.socket(u.token)));
+    await Promise.all(sockets.map(async (s) => ok(await s.request({ type: 'join', room }))));
+    const last = sockets.at(-1)!;
+    ok(await last.request({ type: 'send', room, text: 'made it' }));
+    await host.waitFor((f) => f.type === 'message' && f.message.text === 'made it');
+
+    const notices = host.frames.filter((f) => f.type === 'joined' && f.room === room);
+    const named = notices.flatMap((f) => (f.type === 'joined' ? f.users.map((u) => u.id) : []));
+    expect(named.sort()).toEqual(crowd.map((u) => u.id).sort());
+    expect(notices.length).toBeLessThan(crowd.length / 2);
+    const heard = host.frames.findIndex((f) => f.type === 'message' && f.message.text === 'made it');
+    const lastNamed = host.frames.findIndex(
+      (f) => f.type === 'joined' && f.users.some((u) => u.id === crowd.at(-1)!.id),
+    );
+    expect(lastNamed).toBeGreaterThanOrEqual(0);
+    expect(lastNamed).toBeLessThan(heard);
+    await Promise.all(sockets.map((s) => s.close()));
   });
 });
 

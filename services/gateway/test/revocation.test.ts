@@ -34,7 +34,7 @@ describe('access that ends while connected', () => {
 
     await stack.call('PATCH', `/api/auth/users/${staff.id}`, { token: stack.adminToken, body: { isStaff: false } });
     await s.waitFor((f) => f.type === 'removed' && f.room === room && f.reason === 'ROOM_ACCESS_DENIED');
-    await c.waitFor((f) => f.type === 'left' && f.room === room && f.user.id === staff.id);
+    await c.waitFor((f) => f.type === 'left' && f.room === room && f.users.some((u) => u.id === staff.id));
 
     await c.request({ type: 'send', room, text: 'after the demotion' });
     const refused = await s.request({ type: 'send', room, text: 'still here?' });
@@ -64,7 +64,7 @@ describe('access that ends while connected', () => {
     await p.request({ type: 'join', room });
     await stack.call('PATCH', `/api/rooms/${room}`, { token: stack.adminToken, body: { staffOnly: true } });
     await p.waitFor((f) => f.type === 'removed' && f.room === room && f.reason === 'ROOM_ACCESS_DENIED');
-    await s.waitFor((f) => f.type === 'left' && f.room === room && f.user.id === plain.id);
+    await s.waitFor((f) => f.type === 'left' && f.room === room && f.users.some((u) => u.id === plain.id));
     expect((await s.request({ type: 'send', room, text: 'staff only now' })).ok).toBe(true);
     const refused = await p.request({ type: 'send', room, text: 'me too' });
     expect(!refused.ok && refused.error.code).toBe('NOT_IN_ROOM');

@@ -70,6 +70,7 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     await service.stop();
     await writer.close();
+    events.flush();
   });
   app.addHook('onClose', async () => {
     await nc.drain();

@@ -21,6 +21,7 @@ import {
   type Notice,
   oldestSeq,
 } from '../lib/message-log';
+import { presenceText } from '../lib/presence';
 import { clearUnread, countUnread, noUnread, type UnreadCounts } from '../lib/unread';
 import { ConnectionController, type ConnectionOptions, type ServerEvent } from './connection';
 
@@ -329,9 +330,11 @@ export class ChatController {
         this.applyChange(event.room, event.message);
         return;
       case 'joined':
-      case 'left':
-        this.notice(entry, event.user.username, event.type);
+      case 'left': {
+        const names = event.users.map((user) => user.username);
+        this.notice(entry, presenceText(names, event.type));
         return;
+      }
     }
   }
 
@@ -382,11 +385,12 @@ export class ChatController {
     if (added.length > 0) void this.fillGaps(id);
   }
 
-  private notice(entry: OpenRoom, username: string, what: 'joined' | 'left'): void {
+  /** One system line per join/leave event, however many users it names; held until a joining room is in. */
+  private notice(entry: OpenRoom, text: string): void {
     const id = entry.room.id;
     const notice: PendingNotice = {
       key: `n${++this.counter}`,
-      text: `${username} ${what} the room`,
+      text,
       at: new Date().toISOString(),
     };
     if (entry.phase === 'joining') {

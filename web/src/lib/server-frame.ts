@@ -15,6 +15,11 @@ export function isUserRef(value: unknown): value is UserRef {
   return isObject(value) && isString(value.id) && isString(value.username);
 }
 
+/** The users a `joined` or `left` event names: at least one (the server gathers notices, never sends none). */
+function isUserList(value: unknown): value is UserRef[] {
+  return Array.isArray(value) && value.length > 0 && value.every(isUserRef);
+}
+
 export function isChatMessage(value: unknown): value is ChatMessage {
   return (
     isObject(value) &&
@@ -59,7 +64,7 @@ export function parseServerFrame(text: string): ServerFrame | null {
       return isString(value.room) && isChatMessage(value.message) ? (value as unknown as ServerFrame) : null;
     case 'joined':
     case 'left':
-      return isString(value.room) && isUserRef(value.user) ? (value as unknown as ServerFrame) : null;
+      return isString(value.room) && isUserList(value.users) ? (value as unknown as ServerFrame) : null;
     case 'rooms-changed':
       return isRoomsChange(value) ? (value as unknown as ServerFrame) : null;
     case 'removed':

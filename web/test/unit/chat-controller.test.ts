@@ -224,17 +224,63 @@ describe('reconnecting', () => {
 });
 
 describe('notices and announcements', () => {
+  const bob = { id: 'u-bob', username: 'bob' };
+  const carol = { id: 'u-carol', username: 'carol' };
+  const dave = { id: 'u-dave', username: 'dave' };
+  const guests = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ id: `u-guest${i}`, username: `guest${i}` }));
+
   it('adds join and leave notices as system lines after the newest message', async () => {
     const { server, chat, settle } = setup();
     chat.openRoom(server.addRoom('lobby', 2));
     await settle();
-    server.broadcast({ type: 'joined', room: 'lobby', user: { id: 'u-carol', username: 'carol' } });
-    server.broadcast({ type: 'left', room: 'lobby', user: { id: 'u-carol', username: 'carol' } });
+    server.broadcast({ type: 'joined', room: 'lobby', users: [carol] });
+    server.broadcast({ type: 'left', room: 'lobby', users: [carol] });
     const notices = chat.rooms.get('lobby')?.log.notices ?? [];
     expect(notices.map((notice) => [notice.text, notice.afterSeq])).toEqual([
       ['carol joined the room', 2],
       ['carol left the room', 2],
     ]);
+  });
+
+  it('shows one system line per event, however many users it names', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 1));
+    await settle();
+    server.broadcast({ type: 'joined', room: 'lobby', users: [bob, carol] });
+    server.broadcast({ type: 'joined', room: 'lobby', users: [bob, carol, dave] });
+    server.broadcast({ type: 'left', room: 'lobby', users: [bob, carol, ...guests(5)] });
+    expect(chat.rooms.get('lobby')?.log.notices.map((notice) => notice.text)).toEqual([
+      'bob and carol joined the room',
+      'bob, carol and dave joined the room',
+      'bob, carol and 5 others left the room',
+    ]);
+  });
+
+  it('keeps notices that come while joining and shows them once the room is in', async () => {
+    const { server, chat, settle } = setup();
+    const lobby = server.addRoom('lobby', 2);
+    chat.openRoom(lobby);
+    expect(chat.rooms.get('lobby')?.phase).toBe('joining');
+    server.broadcast({ type: 'joined', room: 'lobby', users: [bob, carol, dave, ...guests(2)] });
+    server.broadcast({ type: 'left', room: 'lobby', users: [bob] });
+    expect(chat.rooms.get('lobby')?.log.notices).toEqual([]);
+    await settle();
+    expect(chat.rooms.get('lobby')?.phase).toBe('joined');
+    const notices = chat.rooms.get('lobby')?.log.notices ?? [];
+    expect(notices.map((notice) => [notice.text, notice.afterSeq])).toEqual([
+      ['bob, carol and 3 others joined the room', 2],
+      ['bob left the room', 2],
+    ]);
+  });
+
+  it('ignores join and leave frames in the old one-user shape', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 1));
+    await settle();
+    server.latestSocket.onmessage?.({ data: JSON.stringify({ type: 'joined', room: 'lobby', user: carol }) });
+    server.latestSocket.onmessage?.({ data: JSON.stringify({ type: 'left', room: 'lobby', users: [] }) });
+    expect(chat.rooms.get('lobby')?.log.notices).toEqual([]);
   });
 
   it('announces messages from others, naming the room when it is not in view', async () => {

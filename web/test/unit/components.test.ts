@@ -40,13 +40,15 @@ describe('<message-list>', () => {
   it('shows join and leave notices as system lines without an author', async () => {
     let log = mergeMessages(emptyLog, [message(1), message(2)]).log;
     log = addNotice(log, { key: 'n1', text: 'carol joined the room', at: '2025-01-01T12:00:00Z' });
+    log = addNotice(log, { key: 'n2', text: 'bob, dave and 5 others left the room', at: '2025-01-01T12:00:01Z' });
     const list = await mount('message-list', { log, roomTitle: 'Lobby', active: true });
     const items = [...shadow(list).querySelectorAll('li')];
-    expect(items.map((li) => li.dataset.testid)).toEqual(['message', 'message', 'system-message']);
+    expect(items.map((li) => li.dataset.testid)).toEqual(['message', 'message', 'system-message', 'system-message']);
     const notice = items[2] as HTMLLIElement;
     expect(notice.className).toBe('notice');
     expect(notice.querySelector('[data-testid="message-author"]')).toBeNull();
     expect(notice.textContent).toContain('carol joined the room');
+    expect(items[3]?.textContent).toContain('bob, dave and 5 others left the room');
   });
 
   it('offers older messages until seq 1 is shown, and asks for them with an event', async () => {

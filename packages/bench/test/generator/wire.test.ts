@@ -28,7 +28,7 @@ describe('reading server frames without parsing them', () => {
     expect(scanned.sentAt).toBe(42.5);
     expect(scan(bytes({ type: 'reply', ref: 'j1', ok: false, error: {} }))).toBe(Kind.JoinFailed);
     expect(scan(bytes({ type: 'reply', ref: null, ok: false, error: {} }))).toBe(Kind.Failed);
-    expect(scan(bytes({ type: 'joined', room: 'a', user: { id: 'u', username: 'ann' } }))).toBe(Kind.Other);
+    expect(scan(bytes({ type: 'joined', room: 'a', users: [{ id: 'u', username: 'ann' }] }))).toBe(Kind.Other);
     expect(scan(bytes({ type: 'message', room: 'a', message: { text: 'hello' } }))).toBe(Kind.Other);
   });
 });

@@ -1,14 +1,17 @@
 /**
- * Publishes the events of a room (message, joined, left) on room.<id>. Each frame is serialized here, once:
- * the gateway forwards these exact bytes to every socket in the room.
+ * Publishes the events of a room (message, joined, left, edited, deleted) on room.<id>. Each frame is
+ * serialized here, once: the gateway forwards these exact bytes to every socket in the room.
+ *
+ * Join and leave notices are gathered per room (see PresenceGatherer in the protocol), and whatever is
+ * gathered for a room is published before any other event of that room, so a notice never trails the
+ * message of the user it names.
  */
 import {
   type ChatMessage,
   type DeletedEvent,
   type EditedEvent,
-  type JoinedEvent,
-  type LeftEvent,
   type MessageEvent,
+  PresenceGatherer,
   roomSubject,
   type UserRef,
 } from '@chat/protocol';
@@ -20,24 +23,34 @@ export interface RoomEvents {
   left(room: string, user: UserRef): void;
   edited(room: string, message: ChatMessage): void;
   deleted(room: string, message: ChatMessage): void;
+  /** Publishes every gathered notice now (before shutdown). */
+  flush(): void;
 }
 
 export function natsRoomEvents(nc: NatsConnection): RoomEvents {
+  const presence = new PresenceGatherer((room, frame) => nc.publish(roomSubject(room), frame));
+  const publish = (room: string, frame: string) => {
+    presence.flush(room);
+    nc.publish(roomSubject(room), frame);
+  };
   return {
     message(room, message) {
-      nc.publish(roomSubject(room), JSON.stringify({ type: 'message', room, message } satisfies MessageEvent));
+      publish(room, JSON.stringify({ type: 'message', room, message } satisfies MessageEvent));
     },
     joined(room, user) {
-      nc.publish(roomSubject(room), JSON.stringify({ type: 'joined', room, user } satisfies JoinedEvent));
+      presence.add(room, 'joined', user);
     },
     left(room, user) {
-      nc.publish(roomSubject(room), JSON.stringify({ type: 'left', room, user } satisfies LeftEvent));
+      presence.add(room, 'left', user);
     },
     edited(room, message) {
-      nc.publish(roomSubject(room), JSON.stringify({ type: 'edited', room, message } satisfies EditedEvent));
+      publish(room, JSON.stringify({ type: 'edited', room, message } satisfies EditedEvent));
     },
     deleted(room, message) {
-      nc.publish(roomSubject(room), JSON.stringify({ type: 'deleted', room, message } satisfies DeletedEvent));
+      publish(room, JSON.stringify({ type: 'deleted', room, message } satisfies DeletedEvent));
+    },
+    flush() {
+      presence.flushAll();
     },
   };
 }

@@ -56,7 +56,7 @@ describe('joining a room over NATS', () => {
     ]);
 
     await events.waitFor(1);
-    expect(events.received).toEqual([{ type: 'joined', room: 'lobby', user: { id: alice.id, username: 'alice' } }]);
+    expect(events.received).toEqual([{ type: 'joined', room: 'lobby', users: [{ id: alice.id, username: 'alice' }] }]);
     await events.stop();
   });
 
@@ -75,7 +75,7 @@ describe('joining a room over NATS', () => {
     expect(result.room.staffOnly).toBe(true);
     await events.waitFor(1);
     await events.settle();
-    expect(events.received).toEqual([{ type: 'joined', room: room.id, user: ref(staffer) }]);
+    expect(events.received).toEqual([{ type: 'joined', room: room.id, users: [ref(staffer)] }]);
     await events.stop();
   });
 
@@ -121,7 +121,7 @@ describe('leaving a room over NATS', () => {
     const events = await listen<RoomEvent>(stack.nc, roomSubject(room.id));
     expect(await request(stack.nc, Subjects.rooms.leave, { room: room.id, user: ref(alice) })).toEqual({});
     await events.waitFor(1);
-    expect(events.received).toEqual([{ type: 'left', room: room.id, user: ref(alice) }]);
+    expect(events.received).toEqual([{ type: 'left', room: room.id, users: [ref(alice)] }]);
     await events.stop();
   });
 

@@ -1,0 +1,98 @@
+/**
+ * The join/leave notices of a room, gathered. When a crowd arrives at once (a reconnect storm after a deploy,
+ * a class opening a room), one event per member per member is quadratic: 200 joins into a room of 200 are
+ * 40,000 frames, and the notice every member sees is a wall of "x joined". Gathered, they are a handful of
+ * events per room naming many users each.
+ *
+ * The rule (documented in docs/protocol.md): a notice after a quiet spell goes out at once; notices that come
+ * within PRESENCE_WINDOW_MS of the last event go out together when the window ends. Order is kept: a run of
+ * one kind is one event, a change of kind starts the next. The owner calls `flush(room)` before it publishes
+ * anything else in the room, so a user's "joined" always comes before their first message.
+ */
+import { PRESENCE_BATCH_MAX, PRESENCE_WINDOW_MS } from './limits.js';
+import type { UserRef } from './models.js';
+
+export type PresenceKind = 'joined' | 'left';
+
+interface Run {
+  kind: PresenceKind;
+  /** Each user once per event, in order of arrival, already serialized. */
+  users: string[];
+  ids: Set<string>;
+}
+
+interface RoomPresence {
+  runs: Run[];
+  /** Until when (the clock's ms) a new notice waits to be gathered instead of going out at once. */
+  gatherUntil: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export interface PresenceGathererOptions {
+  windowMs?: number;
+  /** Milliseconds on a monotonic clock; tests pass their own. */
+  now?: () => number;
+}
+
+export class PresenceGatherer {
+  private readonly rooms = new Map<string, RoomPresence>();
+  private readonly windowMs: number;
+  private readonly now: () => number;
+
+  /** `emit` gets each event serialized, ready to publish as it is. */
+  constructor(
+    private readonly emit: (room: string, frame: string) => void,
+    options: PresenceGathererOptions = {},
+  ) {
+    this.windowMs = options.windowMs ?? PRESENCE_WINDOW_MS;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  add(room: string, kind: PresenceKind, user: UserRef): void {
+    let state = this.rooms.get(room);
+    if (!state) {
+      state = { runs: [], gatherUntil: 0, timer: undefined };
+      this.rooms.set(room, state);
+    }
+    appendTo(state.runs, kind, user);
+    if (state.timer !== undefined) return;
+    const wait = state.gatherUntil - this.now();
+    if (wait <= 0) this.flush(room);
+    else state.timer = setTimeout(() => this.flush(room), wait);
+  }
+
+  /** Sends what is gathered for the room now. Cheap when nothing is: call it before any other event. */
+  flush(room: string): void {
+    const state = this.rooms.get(room);
+    if (!state || state.runs.length === 0) return;
+    if (state.timer !== undefined) clearTimeout(state.timer);
+    state.timer = undefined;
+    const runs = state.runs;
+    state.runs = [];
+    state.gatherUntil = this.now() + this.windowMs;
+    const roomJson = JSON.stringify(room);
+    for (const run of runs) {
+      for (let at = 0; at < run.users.length; at += PRESENCE_BATCH_MAX) {
+        const users = run.users.slice(at, at + PRESENCE_BATCH_MAX).join(',');
+        this.emit(room, `{"type":"${run.kind}","room":${roomJson},"users":[${users}]}`);
+      }
+    }
+  }
+
+  /** Sends everything gathered, in every room, and stops the timers (on shutdown). */
+  flushAll(): void {
+    for (const room of this.rooms.keys()) this.flush(room);
+    this.rooms.clear();
+  }
+}
+
+function appendTo(runs: Run[], kind: PresenceKind, user: UserRef): void {
+  let run = runs.at(-1);
+  if (run?.kind !== kind) {
+    run = { kind, users: [], ids: new Set() };
+    runs.push(run);
+  }
+  if (run.ids.has(user.id)) return;
+  run.ids.add(user.id);
+  run.users.push(JSON.stringify({ id: user.id, username: user.username }));
+}
