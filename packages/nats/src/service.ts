@@ -16,7 +16,8 @@ import type { NatsLogger } from './connect.js';
  */
 export class RawReply {
   constructor(
-    readonly json: string,
+    /** JSON, as text or already encoded (bytes shared between many answers are never copied). */
+    readonly json: string | Uint8Array,
     readonly headers?: Record<string, string>,
   ) {}
 }

@@ -11,10 +11,12 @@ export function isValidRoomId(id: unknown): id is string {
   return typeof id === 'string' && roomIdRegExp.test(id);
 }
 
+export const ROOM_SUBJECT_PREFIX = 'room.';
+
 /** Events of one room: messages and join/leave notices. Only the rooms service publishes here. */
 export function roomSubject(roomId: string): string {
   if (!isValidRoomId(roomId)) throw new Error(`unsafe room id for a subject: ${JSON.stringify(roomId)}`);
-  return `room.${roomId}`;
+  return `${ROOM_SUBJECT_PREFIX}${roomId}`;
 }
 
 /** Request/reply endpoints, grouped per service as @nats-io/services registers them. */

@@ -5,6 +5,8 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ChatError, request, reply) => {
     if (error instanceof ChatError) {
+      // Whoever is told "unavailable" may try again; a second later is soon enough and spreads a crowd.
+      if (error.statusCode === 503) reply.header('retry-after', '1');
       return reply.code(error.statusCode).send(error.toJSON());
     }
     const status = error.statusCode ?? 500;
@@ -19,7 +21,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (status === 429) return reply.code(429).send(body(ErrorCode.RATE_LIMITED, error.message));
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: error }, 'database unavailable');
-      return reply.code(503).send(body(ErrorCode.UNAVAILABLE, 'the database is unavailable; try again shortly'));
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send(body(ErrorCode.UNAVAILABLE, 'the database is unavailable; try again shortly'));
     }
     if (status >= 400 && status < 500) {
       const code =

@@ -6,6 +6,8 @@ import { connectNats } from '@chat/nats';
 import { authenticate, installErrorHandler, serviceFastifyOptions, userDirectory } from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
+import { Admission } from './admission.js';
+import { admitUpgrades } from './admit-upgrades.js';
 import { Hub } from './hub.js';
 import { ServicesClient } from './rooms-client.js';
 import { proxyRoutes } from './routes/proxy.js';
@@ -38,6 +40,13 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     // kept answer might be the one a just-disabled account or a logout made stale.
     loadUser: (id) => users.lookup(id, { fresh: true }),
   });
+  const admission = new Admission({
+    concurrent: config.HANDSHAKES_CONCURRENT,
+    maxJoins: config.ADMISSION_MAX_JOINS,
+    targetMs: config.ADMISSION_JOIN_TARGET_MS,
+    maxWaiting: config.HANDSHAKE_QUEUE_MAX,
+    maxWaitMs: config.HANDSHAKE_QUEUE_TIMEOUT_MS,
+  });
   await app.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
     // Socket errors are the client's doing (oversized frame, broken connection): noted, not alarming.
@@ -48,6 +57,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     // On shutdown every client is told to reconnect (1012), to another gateway if there is one.
     preClose: async () => {
       for (const subscription of revocations) subscription.unsubscribe();
+      admission.close();
       // Answer what is under way (so no acknowledged send is cut off), then tell every client to reconnect.
       const drained = Promise.all([...sessions.all()].map((session) => session.drain()));
       await Promise.race([drained, sleep(config.REQUEST_TIMEOUT_MS, undefined, { ref: false })]);
@@ -55,10 +65,22 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
       app.websocketServer.close();
     },
   });
-  await app.register(wsRoute, { config, hub, services, sessions });
+  await app.register(wsRoute, { config, admission, hub, services, sessions });
+  // @fastify/websocket listens for upgrades once registered; the admission goes in front of it when ready.
+  let stopAdmitting: (() => void) | undefined;
+  app.addHook('onReady', async () => {
+    stopAdmitting = admitUpgrades(app.server, admission, app.log);
+  });
+  app.addHook('preClose', async () => stopAdmitting?.());
   await app.register(proxyRoutes, { config });
   if (config.webRoot) await app.register(webRoutes, { root: config.webRoot });
-  app.get('/healthz', async () => ({ ok: true, nats: !nc.isClosed(), ...hub.stats(), sockets: sessions.size }));
+  app.get('/healthz', async () => ({
+    ok: true,
+    nats: !nc.isClosed(),
+    ...hub.stats(),
+    sockets: sessions.size,
+    admission: admission.stats(),
+  }));
 
   app.addHook('onClose', async () => {
     users.close();

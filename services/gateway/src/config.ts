@@ -31,6 +31,31 @@ export const GatewayEnv = Type.Object({
     default: 20,
     description: 'per connection; bursts of twice as many',
   }),
+  HANDSHAKES_CONCURRENT: Type.Integer({
+    minimum: 1,
+    default: 16,
+    description: 'most new sockets whose token and user are checked at the same time; the rest wait their turn',
+  }),
+  ADMISSION_MAX_JOINS: Type.Integer({
+    minimum: 1,
+    default: 64,
+    description: 'new sockets wait while this many joins are under way (the ceiling of an adaptive limit)',
+  }),
+  ADMISSION_JOIN_TARGET_MS: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description: 'joins slower than this make the gateway let new sockets in more slowly',
+  }),
+  HANDSHAKE_QUEUE_MAX: Type.Integer({
+    minimum: 0,
+    default: 10_000,
+    description: 'new sockets waiting their turn; more are refused with 503',
+  }),
+  HANDSHAKE_QUEUE_TIMEOUT_MS: Type.Integer({
+    minimum: 1,
+    default: 15_000,
+    description: 'longest a new socket waits its turn before a 503',
+  }),
   JOINS_PER_SECOND: Type.Number({
     exclusiveMinimum: 0,
     default: 10,

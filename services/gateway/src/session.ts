@@ -20,6 +20,7 @@ import {
 } from '@chat/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
+import type { JoinLoad } from './admission.js';
 import { type FrameError, parseClientFrame } from './parse-frame.js';
 import type { Hub, Member } from './hub.js';
 import type { ServicesClient } from './rooms-client.js';
@@ -40,6 +41,8 @@ export interface SessionDeps {
   registry: SessionRegistry;
   log: FastifyBaseLogger;
   limits: SessionLimits;
+  /** Told of every join while it is under way: new sockets are let in while few are. */
+  joins: JoinLoad;
 }
 
 const kSession = Symbol('session');
@@ -198,6 +201,7 @@ export class Session implements Member {
     // Joining again re-checks access and returns fresh history; membership restarts with it.
     if (state !== undefined) hub.remove(room, this);
     this.rooms.set(room, 'joining');
+    const joinStartedAt = this.deps.joins.joinStarted();
     try {
       await hub.reserve(room, this);
       const answer = await this.deps.services.join(room, this.user);
@@ -211,6 +215,8 @@ export class Session implements Member {
       if (this.rooms.get(room) === 'joining') this.rooms.delete(room);
       hub.cancel(room, this);
       throw err;
+    } finally {
+      this.deps.joins.joinFinished(joinStartedAt);
     }
   }
 

@@ -12,6 +12,7 @@ import { RecentHistory } from './messages/recent-history.js';
 import { MessageWriter } from './messages/writer.js';
 import { roomsService } from './nats/endpoints.js';
 import { natsRoomEvents } from './nats/room-events.js';
+import { watchRoomStates } from './nats/state-watch.js';
 import { historyRoutes } from './routes/history.js';
 import { roomRoutes } from './routes/rooms.js';
 import { RoomStore } from './rooms/store.js';
@@ -43,6 +44,7 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
     throw err;
   }
   const rooms = new RoomStore(database.db);
+  const stateWatch = watchRoomStates(nc, rooms);
   const history = new MessageHistory(database.db);
   const events = natsRoomEvents(nc);
   const writer = new MessageWriter(database.db, events, { logger: app.log });
@@ -68,6 +70,7 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   );
   // Shutdown order: take no new requests, write what is queued (and publish its events), then disconnect.
   app.addHook('preClose', async () => {
+    for (const subscription of stateWatch) subscription.unsubscribe();
     await service.stop();
     await writer.close();
     events.flush();

@@ -4,7 +4,6 @@
  * Started by pool.ts with child_process.fork; speaks only over IPC.
  */
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import { now } from '../clock.js';
 import { Histogram } from '../histogram.js';
 import type {
@@ -18,6 +17,7 @@ import type {
   Response,
   StepStats,
 } from './commands.js';
+import { LeanSocket, ReadyState } from './lean-socket.js';
 import { joinFrame, Kind, scan, scanned, sendFrame } from './wire.js';
 
 class Step {
@@ -30,12 +30,16 @@ class Step {
   readonly errors: string[] = [];
 }
 
-const sockets: WebSocket[] = [];
+const sockets: LeanSocket[] = [];
 const steps = new Map<number, Step>();
 let lastStepId = -1;
 let lastStep: Step | undefined;
 let closing = false;
 let unexpectedCloses = 0;
+
+/** Sockets a worker starts per turn of its event loop. */
+const OPEN_BURST = 25;
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const joins = { ok: 0, failed: 0, lastAt: 0, latency: new Histogram() };
 let otherErrors = 0;
@@ -53,8 +57,7 @@ function stepOf(id: number): Step {
 }
 
 /** The one message listener of every socket: no per-socket closure, no JSON.parse. */
-function onFrame(data: WebSocket.RawData): void {
-  const buf = data as Buffer;
+function onFrame(buf: Buffer): void {
   const kind = scan(buf);
   if (kind === Kind.Other) return;
   const t = now();
@@ -116,43 +119,46 @@ async function open(cmd: OpenCommand): Promise<OpenResult> {
   await waitUntil(cmd.startAt);
   const deadline = now() + cmd.timeoutMs;
 
+  const url = new URL(cmd.url);
   const startOne = (i: number) => {
     const spec = cmd.clients[i]!;
     const begun = now();
-    const ws = new WebSocket(cmd.url, {
-      headers: { authorization: `Bearer ${spec.token}` },
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-    });
-    sockets[first + i] = ws;
     let isOpen = false;
-    ws.on('message', onFrame);
-    ws.once('open', () => {
-      isOpen = true;
-      opened++;
-      const t = now();
-      connect.record(t - begun);
-      for (const room of spec.rooms) ws.send(joinFrame(room, now()));
-    });
-    ws.on('error', (err) => {
-      noteError(`socket ${i}: ${err.message}`);
-      if (!isOpen) openFailed++;
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      noteError(`socket ${i}: handshake refused with HTTP ${res.statusCode}`);
-      openFailed++;
-      ws.terminate();
-    });
-    ws.on('close', onClose);
+    const ws: LeanSocket = new LeanSocket(
+      url,
+      { Authorization: `Bearer ${spec.token}` },
+      {
+        message: onFrame,
+        open() {
+          isOpen = true;
+          opened++;
+          const t = now();
+          connect.record(t - begun);
+          ws.sendAll(spec.rooms.map((room) => joinFrame(room, t)));
+        },
+        close(reason) {
+          if (!isOpen) {
+            openFailed++;
+            noteError(`socket ${i}: ${reason ?? 'closed before open'}`);
+          } else onClose();
+        },
+      },
+    );
+    sockets[first + i] = ws;
   };
 
-  // Pacing: at most `concurrency` clients between "connecting" and "all its rooms joined".
+  // Pacing: at most `concurrency` clients between "connecting" and "all its rooms joined". Even "all at once"
+  // starts them OPEN_BURST per turn of the event loop: creating a socket is synchronous work, and a worker
+  // that spent a whole turn creating a thousand would read its first replies late and report the delay as
+  // the server's.
   while (true) {
     const finished = Math.floor(joinsDone() / roomsPer) + openFailed;
-    while (started < total && started - finished < cmd.concurrency) startOne(started++);
+    let burst = 0;
+    while (started < total && started - finished < cmd.concurrency && burst++ < OPEN_BURST) startOne(started++);
     const done = started === total && joinsDone() + openFailed * roomsPer >= expectedJoins;
     if (done || now() > deadline) break;
-    await sleepMs(started < total ? 1 : 5);
+    if (burst > OPEN_BURST) await yieldTurn();
+    else await sleepMs(started < total ? 1 : 5);
   }
   return {
     opened,
@@ -186,7 +192,7 @@ async function load(cmd: LoadCommand): Promise<LoadResult> {
       let pending = false;
       for (const s of senders) {
         while (s.next <= t && s.next < end) {
-          if (s.ws && s.ws.readyState === WebSocket.OPEN) {
+          if (s.ws && s.ws.readyState === ReadyState.Open) {
             s.ws.send(sendFrame(s.room, cmd.step, s.next));
             sent[s.room]!++;
           } else skipped++;
@@ -228,11 +234,10 @@ function collect(stepId: number): StepStats {
 
 async function closeAll(): Promise<{ unexpectedCloses: number; otherErrors: number }> {
   closing = true;
-  const closed = sockets.map((ws) =>
-    ws.readyState === WebSocket.CLOSED ? null : new Promise((resolve) => ws.once('close', resolve)),
-  );
   for (const ws of sockets) ws.terminate();
-  await Promise.all(closed);
+  // A terminated socket reports its close on a later turn; let those land while `closing` is still set.
+  const until = now() + 5000;
+  while (sockets.some((ws) => ws.readyState !== ReadyState.Closed) && now() < until) await sleepMs(5);
   const result = { unexpectedCloses, otherErrors };
   sockets.length = 0;
   closing = false;

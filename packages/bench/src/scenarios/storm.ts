@@ -35,7 +35,7 @@ export async function storm(ctx: Context): Promise<StormResult> {
   const joins = clients.reduce((n, c) => n + c.rooms.length, 0);
   await sleep(500);
   const [opened, cpuMs] = await withCpu(ctx.target, () =>
-    ctx.pool.open(ctx.target.wsUrl, clients, Number(process.env.STORM_CONC ?? Infinity), o.timeoutMs),
+    ctx.pool.open(ctx.target.wsUrl, clients, Number.POSITIVE_INFINITY, o.timeoutMs),
   );
   await ctx.pool.closeClients();
   const allJoined = opened.joined === joins;

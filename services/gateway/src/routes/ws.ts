@@ -1,11 +1,14 @@
 /**
- * GET /ws: the one WebSocket per user. The handshake is authenticated (bearer header or session cookie) and,
- * when the cookie is what authenticates, the Origin must be one of ours (cross-site WebSocket hijacking).
+ * GET /ws: the one WebSocket per user. The handshake has waited its turn (admit-upgrades.ts), is authenticated (bearer
+ * header or session cookie) and, when the cookie is what authenticates, the Origin must be one of ours
+ * (cross-site WebSocket hijacking).
  */
 import { ChatError, ErrorCode } from '@chat/protocol';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Admission } from '../admission.js';
+import { releaseAdmission } from '../admit-upgrades.js';
 import type { GatewayConfig } from '../config.js';
 import type { Hub } from '../hub.js';
 import type { ServicesClient } from '../rooms-client.js';
@@ -14,17 +17,19 @@ import type { SessionRegistry } from '../session-registry.js';
 
 export interface WsRouteOptions {
   config: GatewayConfig;
+  admission: Admission;
   hub: Hub<Session>;
   services: ServicesClient;
   sessions: SessionRegistry;
 }
 
-export async function wsRoute(app: FastifyInstance, { config, hub, services, sessions }: WsRouteOptions) {
+export async function wsRoute(app: FastifyInstance, { config, admission, hub, services, sessions }: WsRouteOptions) {
   const deps: SessionDeps = {
     hub,
     services,
     registry: sessions,
     log: app.log.child({ component: 'ws' }),
+    joins: admission,
     limits: {
       maxRooms: config.MAX_ROOMS_PER_CONNECTION,
       sendBufferLimit: config.SEND_BUFFER_LIMIT_BYTES,
@@ -47,7 +52,11 @@ export async function wsRoute(app: FastifyInstance, { config, hub, services, ses
     {
       websocket: true,
       preValidation: async (request) => {
-        await app.authenticate(request);
+        try {
+          await app.authenticate(request);
+        } finally {
+          releaseAdmission(request.raw);
+        }
         checkOrigin(request);
         if (sessions.countOfUser(request.currentUser.id) >= config.MAX_CONNECTIONS_PER_USER) {
           throw new ChatError(

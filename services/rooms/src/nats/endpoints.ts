@@ -61,13 +61,13 @@ export function roomsService({
           if (!found) throw new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
           const { room, historyKey } = found;
           assertMayEnter(room, current);
-          // The usual join (latest 50) is served from kept, serialized history; other sizes are read.
-          const messages =
+          // The usual join (latest 50) is served from a kept, encoded answer; other sizes are read.
+          const answer =
             limit === HISTORY_ON_JOIN
-              ? await recent.json(room.id, historyKey)
-              : JSON.stringify(await history.page(room.id, { limit }));
+              ? await recent.joinAnswer(room, historyKey)
+              : `{"room":${JSON.stringify(room)},"messages":${JSON.stringify(await history.page(room.id, { limit }))}}`;
           events.joined(room.id, { id: current.id, username: current.username });
-          return new RawReply(`{"room":${JSON.stringify(room)},"messages":${messages}}`, {
+          return new RawReply(answer, {
             [JoinHeaders.lastSeq]: historyKey.split(':')[0] as string,
             [JoinHeaders.staffOnly]: String(room.staffOnly),
           });

@@ -26,6 +26,8 @@ export interface RoomState {
   historyKey: string;
 }
 
+const MAX_STATES_KEPT = 10_000;
+
 interface StateWaiter {
   resolve(state: RoomState | undefined): void;
   reject(err: unknown): void;
@@ -34,6 +36,12 @@ interface StateWaiter {
 export class RoomStore {
   private stateWaiters = new Map<string, StateWaiter[]>();
   private stateReads: Promise<void> | undefined;
+  /** States read since the room's last event (see forgetState); a join storm reads each room once. */
+  private readonly keptStates = new Map<string, RoomState>();
+  /** Bumped by forgetState, so that a read begun before an event never keeps its answer after it. */
+  private readonly stateGenerations = new Map<string, number>();
+  /** Bumped when every kept state is forgotten at once. */
+  private stateEpoch = 0;
 
   constructor(private readonly db: Kysely<RoomsDatabase>) {}
 
@@ -59,12 +67,45 @@ export class RoomStore {
   }
 
   /**
-   * The room and where its history stands, read afresh for every join so that history is never older than
-   * the join. Reads are batched like commits: joins that arrive while a read is under way share the next
-   * one (one query for every room they ask about), so a join storm costs a few queries, not one per join.
+   * The room and where its history stands, as of the last event published in the room. The state is read
+   * from the database once and kept until anything happens in the room (a message, an edit, a deletion, a
+   * change of the room), which forgets it (forgetState, called for every such event on room.<id> and
+   * rooms.changed, from this instance or another). A join therefore never gets history older than the last
+   * event the server had routed before the join: NATS hands this instance the event before the join request
+   * that came after it, and whatever came after the gateway subscribed reaches the joiner as an event.
+   *
+   * Reads are batched like commits: joins that arrive while a read is under way share the next one (one
+   * query for every room they ask about).
    */
-  findWithHistoryState(id: string): Promise<RoomState | undefined> {
-    if (!isValidRoomId(id)) return Promise.resolve(undefined);
+  async findWithHistoryState(id: string): Promise<RoomState | undefined> {
+    if (!isValidRoomId(id)) return undefined;
+    const kept = this.keptStates.get(id);
+    if (kept) return kept;
+    const generation = this.stateGeneration(id);
+    const state = await this.readState(id);
+    if (state && this.stateGeneration(id) === generation) {
+      if (this.keptStates.size >= MAX_STATES_KEPT) this.keptStates.clear();
+      this.keptStates.set(id, state);
+    }
+    return state;
+  }
+
+  /** Something happened in the room: the next join reads its state afresh. No id: every room (reconnected). */
+  forgetState(id?: string): void {
+    if (id === undefined) {
+      this.keptStates.clear();
+      this.stateEpoch++;
+      return;
+    }
+    this.keptStates.delete(id);
+    this.stateGenerations.set(id, (this.stateGenerations.get(id) ?? 0) + 1);
+  }
+
+  private stateGeneration(id: string): string {
+    return `${this.stateEpoch}:${this.stateGenerations.get(id) ?? 0}`;
+  }
+
+  private readState(id: string): Promise<RoomState | undefined> {
     return new Promise((resolve, reject) => {
       const waiters = this.stateWaiters.get(id);
       if (waiters) waiters.push({ resolve, reject });
@@ -137,6 +178,7 @@ export class RoomStore {
       .where('id', '=', id)
       .returning(['id', 'title', 'staff_only'])
       .executeTakeFirst();
+    this.forgetState(id);
     if (!row) throw noSuchRoom();
     return toRoom(row);
   }
@@ -145,6 +187,7 @@ export class RoomStore {
   async delete(id: string): Promise<void> {
     if (!isValidRoomId(id)) throw noSuchRoom();
     const result = await this.db.deleteFrom('rooms').where('id', '=', id).executeTakeFirst();
+    this.forgetState(id);
     if (result.numDeletedRows === 0n) throw noSuchRoom();
   }
 }

@@ -1,0 +1,202 @@
+/**
+ * Admission of new sockets while the gateway is busy. When a crowd connects at once (every client of a
+ * restarted gateway, a class opening the app at nine), each handshake costs a token check and a user lookup,
+ * and each new socket joins its rooms straight away. Let in all at once, thousands of handshakes stand in
+ * the event loop ahead of the joins of clients already in, and every join waits seconds.
+ *
+ * So handshakes take turns: none start while the joins of sockets already in that are under way reach the
+ * current limit, and one handshake is checked at a time per four joins the limit allows (at most
+ * `concurrent`): the newcomers before them settle in first,
+ * and the rest wait at the door in arrival order. Joins are the measure because they are what a crowd
+ * brings (a handful per new socket) and are rare otherwise; sends are not, or a gateway busy with talk
+ * would keep its doors shut.
+ *
+ * The limit adapts to how long joins take here (additive increase, multiplicative decrease, as TCP does
+ * with its window): while joins finish within `targetMs` it grows by about one per round, and a join that
+ * takes longer cuts it by a quarter (at most once per `targetMs`). A big machine thus lets a storm in as fast
+ * as it can serve it, a small one as fast as it can without making everyone's joins slow.
+ *
+ * A newcomer that would wait beyond `maxWaiting` others, or longer than `maxWaitMs`, is turned away with
+ * UNAVAILABLE (HTTP 503 with Retry-After) and comes back later, as clients do after any failed connect.
+ */
+import { ChatError, ErrorCode } from '@chat/protocol';
+
+export interface AdmissionOptions {
+  /** Handshakes checked at the same time. */
+  concurrent: number;
+  /** Most joins under way while newcomers are still let in (the adaptive limit's ceiling). */
+  maxJoins: number;
+  /** How long a join may take here before the limit is cut. */
+  targetMs: number;
+  maxWaiting: number;
+  maxWaitMs: number;
+  /** Whether this process's event loop is too busy to take on newcomers now (default: eventLoopBusy). */
+  loopBusy?: () => boolean;
+  /** Milliseconds on a monotonic clock; tests pass their own. */
+  now?: () => number;
+}
+
+/** What the admission watches: the joins of sockets already in, while they are under way. */
+export interface JoinLoad {
+  /** Returns the start, to give back to joinFinished. */
+  joinStarted(): number;
+  joinFinished(startedAt: number): void;
+}
+
+interface Waiter {
+  admit(): void;
+  refuse(): void;
+}
+
+export class Admission implements JoinLoad {
+  private checking = 0;
+  private joinsUnderWay = 0;
+  /** Arrival order; consumed from `head` without shifting, timed-out waiters left as `skipped`. */
+  private readonly waiting: Waiter[] = [];
+  private head = 0;
+  private waitingCount = 0;
+  /** Joins under way beyond which newcomers wait; adapts between 1 and maxJoins. */
+  private joinLimit: number;
+  private lastCut = Number.NEGATIVE_INFINITY;
+  private readonly now: () => number;
+  private readonly loopBusy: () => boolean;
+  /** Looks again for a turn while newcomers wait on a busy event loop (nothing else would wake them). */
+  private recheck: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly options: AdmissionOptions) {
+    this.now = options.now ?? (() => performance.now());
+    this.loopBusy = options.loopBusy ?? eventLoopBusy();
+    this.joinLimit = Math.min(options.maxJoins, INITIAL_JOIN_LIMIT);
+  }
+
+  /** Resolves when this handshake may be checked; call `release` when the check is over, however it ends. */
+  enter(): Promise<void> {
+    if (this.waitingCount === 0 && this.mayAdmit()) {
+      this.checking++;
+      return Promise.resolve();
+    }
+    if (this.waitingCount >= this.options.maxWaiting) return Promise.reject(tooBusy());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Taken out where it stands; the slot is skipped when its turn comes.
+        const at = this.waiting.indexOf(waiter, this.head);
+        if (at >= 0) this.waiting[at] = skipped;
+        this.waitingCount--;
+        reject(tooBusy());
+      }, this.options.maxWaitMs);
+      const waiter: Waiter = {
+        admit: () => {
+          clearTimeout(timer);
+          this.checking++;
+          resolve();
+        },
+        refuse: () => {
+          clearTimeout(timer);
+          reject(tooBusy());
+        },
+      };
+      this.waiting.push(waiter);
+      this.waitingCount++;
+      this.armRecheck();
+    });
+  }
+
+  release(): void {
+    this.checking--;
+    this.admitWaiting();
+  }
+
+  joinStarted(): number {
+    this.joinsUnderWay++;
+    return this.now();
+  }
+
+  joinFinished(startedAt: number): void {
+    this.joinsUnderWay--;
+    const now = this.now();
+    if (now - startedAt <= this.options.targetMs) {
+      this.joinLimit = Math.min(this.options.maxJoins, this.joinLimit + 1 / this.joinLimit);
+    } else if (now - this.lastCut >= this.options.targetMs) {
+      this.joinLimit = Math.max(1, this.joinLimit * 0.75);
+      this.lastCut = now;
+    }
+    this.admitWaiting();
+  }
+
+  stats(): { checking: number; waiting: number; joinsUnderWay: number; joinLimit: number } {
+    return {
+      checking: this.checking,
+      waiting: this.waitingCount,
+      joinsUnderWay: this.joinsUnderWay,
+      joinLimit: Math.round(this.joinLimit * 10) / 10,
+    };
+  }
+
+  /** On shutdown: everyone still waiting is turned away (and reconnects to another gateway). */
+  close(): void {
+    clearTimeout(this.recheck);
+    for (let at = this.head; at < this.waiting.length; at++) this.waiting[at]?.refuse();
+    this.waiting.length = 0;
+    this.head = 0;
+    this.waitingCount = 0;
+  }
+
+  private armRecheck(): void {
+    if (this.waitingCount === 0 || this.recheck !== undefined) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      this.admitWaiting();
+    }, RECHECK_MS);
+  }
+
+  private mayAdmit(): boolean {
+    const handshakes = Math.min(this.options.concurrent, Math.max(1, Math.floor(this.joinLimit / JOINS_PER_NEWCOMER)));
+    return this.checking < handshakes && this.joinsUnderWay < Math.floor(this.joinLimit) && !this.loopBusy();
+  }
+
+  private admitWaiting(): void {
+    while (this.waitingCount > 0 && this.mayAdmit()) {
+      const waiter = this.waiting[this.head++] as Waiter;
+      if (waiter === skipped) continue;
+      this.waitingCount--;
+      waiter.admit();
+    }
+    this.armRecheck();
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/** Where the limit starts: one newcomer's joins; it grows from there while joins stay quick. */
+const INITIAL_JOIN_LIMIT = 4;
+/** What a newcomer is expected to bring: handshakes checked at once are the join limit over this. */
+const JOINS_PER_NEWCOMER = 4;
+
+const RECHECK_MS = 10;
+
+/**
+ * Busy: the event loop was at work for more than `threshold` of the last `windowMs` (event-loop utilization,
+ * as Node measures it). A crowd's first second is spent accepting connections and reading their requests;
+ * letting newcomers in then would only queue their joins behind that.
+ */
+export function eventLoopBusy(threshold = 0.9, windowMs = 20): () => boolean {
+  let last = performance.eventLoopUtilization();
+  let busy = false;
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const delta = performance.eventLoopUtilization(now, last);
+    if (delta.idle + delta.active >= windowMs) {
+      busy = delta.utilization > threshold;
+      last = now;
+    }
+    return busy;
+  };
+}
+
+const skipped: Waiter = { admit() {}, refuse() {} };
+
+function tooBusy(): ChatError {
+  return new ChatError(ErrorCode.UNAVAILABLE, 'the server is busy letting others in; try again shortly');
+}

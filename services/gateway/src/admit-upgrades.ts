@@ -1,0 +1,72 @@
+/**
+ * Puts the admission (admission.ts) in front of Fastify for WebSocket upgrades. A crowd's upgrade requests
+ * then wait parsed but not yet routed: no Fastify request, no hooks, no token check, until their turn. The
+ * work of letting a crowd in is spread over the time it takes, instead of all landing in the first second
+ * ahead of the joins of those already in.
+ *
+ * The turn lasts until the /ws route has checked the handshake (it calls `releaseAdmission`), or until the
+ * socket closes, whichever comes first.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ChatError, ErrorCode } from '@chat/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Admission } from './admission.js';
+
+const kRelease = Symbol('admission release');
+type AdmittedRequest = IncomingMessage & { [kRelease]?: () => void };
+
+type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** Wraps the server's upgrade listeners (call after @fastify/websocket is registered); returns an undo. */
+export function admitUpgrades(server: Server, admission: Admission, log: FastifyBaseLogger): () => void {
+  const listeners = server.listeners('upgrade') as UpgradeListener[];
+  server.removeAllListeners('upgrade');
+  const onUpgrade: UpgradeListener = (request, socket, head) => {
+    // Node took its error listener off before emitting 'upgrade'; a reset while waiting must not throw.
+    const onError = () => socket.destroy();
+    socket.on('error', onError);
+    admission.enter().then(
+      () => {
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          admission.release();
+        };
+        if (socket.destroyed) {
+          release();
+          return;
+        }
+        socket.once('close', release);
+        socket.off('error', onError);
+        (request as AdmittedRequest)[kRelease] = release;
+        for (const listener of listeners) listener.call(server, request, socket, head);
+      },
+      (err: unknown) => {
+        refuse(socket, err);
+        log.debug({ err }, 'upgrade turned away');
+      },
+    );
+  };
+  server.on('upgrade', onUpgrade);
+  return () => {
+    server.off('upgrade', onUpgrade);
+    for (const listener of listeners) server.on('upgrade', listener);
+  };
+}
+
+/** Ends the upgrade's turn: the handshake has been checked, whatever the verdict. */
+export function releaseAdmission(request: IncomingMessage): void {
+  (request as AdmittedRequest)[kRelease]?.();
+}
+
+function refuse(socket: Duplex, err: unknown): void {
+  if (socket.destroyed) return;
+  const error = err instanceof ChatError ? err : new ChatError(ErrorCode.UNAVAILABLE, 'try again shortly');
+  const body = JSON.stringify(error.toJSON());
+  socket.end(
+    `HTTP/1.1 ${error.statusCode} Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,130 @@
+/** The admission rule on its own: who gets a turn, in what order, and who is turned away. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Admission, type AdmissionOptions } from '../src/admission.js';
+
+let clock = 0;
+let busy = false;
+let admission: Admission;
+const make = (options: Partial<AdmissionOptions> = {}) =>
+  new Admission({
+    concurrent: 16,
+    maxJoins: 64,
+    targetMs: 10,
+    maxWaiting: 100,
+    maxWaitMs: 1000,
+    now: () => clock,
+    loopBusy: () => busy,
+    ...options,
+  });
+
+/** Starts `n` handshakes; returns the order in which they were let in (by index) and who was refused. */
+function knock(n: number) {
+  const admitted: number[] = [];
+  const refused: number[] = [];
+  for (let i = 0; i < n; i++) {
+    admission.enter().then(
+      () => admitted.push(i),
+      () => refused.push(i),
+    );
+  }
+  return { admitted, refused };
+}
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+beforeEach(() => {
+  clock = 0;
+  busy = false;
+});
+afterEach(() => admission.close());
+
+describe('admission of new sockets', () => {
+  it('lets one newcomer in at first, and the next only when its check is over', async () => {
+    admission = make();
+    const { admitted } = knock(3);
+    await settle();
+    expect(admitted).toEqual([0]);
+    admission.release();
+    await settle();
+    expect(admitted).toEqual([0, 1]);
+  });
+
+  it('keeps newcomers waiting while joins of those inside reach the limit, then lets them in in order', async () => {
+    admission = make();
+    const joins = [0, 1, 2, 3].map(() => admission.joinStarted());
+    const { admitted } = knock(2);
+    await settle();
+    expect(admitted).toEqual([]);
+    clock += 2;
+    admission.joinFinished(joins[0] as number);
+    await settle();
+    expect(admitted).toEqual([0]);
+    admission.joinStarted(); // the newcomer's own join: four under way again
+    admission.release();
+    await settle();
+    expect(admitted).toEqual([0]);
+    admission.joinFinished(joins[1] as number);
+    await settle();
+    expect(admitted).toEqual([0, 1]);
+  });
+
+  it('lets more in at once while joins stay quick, and fewer after slow ones', () => {
+    admission = make();
+    const before = admission.stats().joinLimit;
+    for (let i = 0; i < 200; i++) admission.joinFinished(admission.joinStarted());
+    const grown = admission.stats().joinLimit;
+    expect(grown).toBeGreaterThan(before * 2);
+    for (let i = 0; i < 10; i++) {
+      const started = admission.joinStarted();
+      clock += 50;
+      admission.joinFinished(started);
+    }
+    expect(admission.stats().joinLimit).toBeLessThan(grown / 4);
+    expect(admission.stats().joinLimit).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps the door shut while the event loop is busy, and opens it when it is not', async () => {
+    vi.useFakeTimers();
+    try {
+      busy = true;
+      admission = make();
+      const { admitted } = knock(1);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(admitted).toEqual([]);
+      busy = false;
+      await vi.advanceTimersByTimeAsync(20);
+      expect(admitted).toEqual([0]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('turns away whoever would wait beyond the queue, at once, and the rest after the longest wait', async () => {
+    vi.useFakeTimers();
+    try {
+      admission = make({ maxWaiting: 2, maxWaitMs: 500 });
+      const { admitted, refused } = knock(5);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(admitted).toEqual([0]);
+      expect(refused).toEqual([3, 4]);
+      await vi.advanceTimersByTimeAsync(500);
+      expect(refused).toEqual([3, 4, 1, 2]);
+      // The refused are gone for good: a later turn goes to the next newcomer.
+      admission.release();
+      const later = knock(1);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(later.admitted).toEqual([0]);
+      expect(admission.stats().waiting).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('turns everyone waiting away on shutdown', async () => {
+    admission = make();
+    const { admitted, refused } = knock(4);
+    admission.close();
+    await settle();
+    expect(admitted).toEqual([0]);
+    expect(refused).toEqual([1, 2, 3]);
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * Keeps the rooms' kept states honest (RoomStore.findWithHistoryState): every event published in a room,
+ * by this instance or another, and every change of the room list forgets that room's state. Join and leave
+ * notices change nothing a join reads, so they are skipped by their type, read from the frame's first bytes
+ * (room events are serialized with `type` first). While the connection to NATS is down events may be
+ * missed, so every kept state is forgotten on disconnect and again on reconnect.
+ */
+import { ROOM_SUBJECT_PREFIX, type RoomsChangedEvent, Subjects } from '@chat/protocol';
+import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
+import type { RoomStore } from '../rooms/store.js';
+
+const TYPE_AT = '{"type":"'.length;
+const J = 0x6a;
+const L = 0x6c;
+
+export function watchRoomStates(nc: NatsConnection, rooms: RoomStore): Subscription[] {
+  const events = nc.subscribe(`${ROOM_SUBJECT_PREFIX}*`, {
+    callback: (err, msg) => {
+      if (err) return;
+      const type = msg.data[TYPE_AT];
+      if (type === J || type === L) return; // joined, left
+      rooms.forgetState(msg.subject.slice(ROOM_SUBJECT_PREFIX.length));
+    },
+  });
+  const changes = nc.subscribe(Subjects.roomsChanged, {
+    callback: (err, msg) => {
+      if (err) return;
+      const id = (decodeJson(msg.data) as RoomsChangedEvent | undefined)?.room?.id;
+      rooms.forgetState(typeof id === 'string' ? id : undefined);
+    },
+  });
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnect') rooms.forgetState();
+    }
+  })();
+  return [events, changes];
+}
