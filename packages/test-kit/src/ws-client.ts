@@ -76,13 +76,25 @@ export function openSocket(url: string, options: ConnectOptions = {}): Promise<T
   const socket = new TestSocket(ws);
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(socket));
-    ws.once('unexpected-response', (_req, res) => reject(new HandshakeRefused(res.statusCode ?? 0)));
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => reject(new HandshakeRefused(res.statusCode ?? 0, res.headers['retry-after'], body)));
+      res.on('error', () => reject(new HandshakeRefused(res.statusCode ?? 0, res.headers['retry-after'], body)));
+    });
     ws.once('error', reject);
   });
 }
 
 export class HandshakeRefused extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    readonly retryAfter?: string,
+    readonly body = '',
+  ) {
     super(`handshake refused with HTTP ${status}`);
   }
 }

@@ -1,0 +1,44 @@
+/**
+ * Joins answer from a kept room state, and every event of the room forgets it. Here the changes are made the
+ * way another rooms instance would make them (straight in the shared database, then announced on NATS), so
+ * what is checked is that this instance never answers from a state older than an announced change.
+ */
+import { ChatError, type JoinResult, roomSubject, Subjects } from '@chat/protocol';
+import { request } from '@chat/nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack, type TestUser } from '../stack.js';
+
+let stack: Stack;
+let alice: TestUser;
+beforeAll(async () => {
+  stack = await startStack();
+  alice = await stack.createUser('alice');
+});
+afterAll(() => stack?.close());
+
+const join = (room: string) =>
+  request<JoinResult>(stack.nc, Subjects.rooms.join, { room, user: { id: alice.id, username: alice.username } });
+
+describe('a room changed by another instance', () => {
+  it('is refused to a non-staff user as soon as it is announced staff-only', async () => {
+    const room = await stack.createRoom('Turning');
+    expect((await join(room.id)).room.staffOnly).toBe(false);
+    await stack.sql.query('UPDATE rooms.rooms SET staff_only = true WHERE id = $1', [room.id]);
+    stack.nc.publish(Subjects.roomsChanged, JSON.stringify({ kind: 'updated', room: { ...room, staffOnly: true } }));
+    const refused = await join(room.id).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ChatError);
+    expect((refused as ChatError).code).toBe('ROOM_ACCESS_DENIED');
+  });
+
+  it('is answered afresh after any message or change announced in the room', async () => {
+    const room = await stack.createRoom('Renaming');
+    await join(room.id);
+    await stack.sql.query("UPDATE rooms.rooms SET title = 'Renamed once' WHERE id = $1", [room.id]);
+    stack.nc.publish(roomSubject(room.id), JSON.stringify({ type: 'edited', room: room.id, message: {} }));
+    expect((await join(room.id)).room.title).toBe('Renamed once');
+
+    await stack.sql.query("UPDATE rooms.rooms SET title = 'Renamed twice' WHERE id = $1", [room.id]);
+    stack.nc.publish(roomSubject(room.id), JSON.stringify({ type: 'message', room: room.id, message: {} }));
+    expect((await join(room.id)).room.title).toBe('Renamed twice');
+  });
+});
