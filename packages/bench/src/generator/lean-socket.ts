@@ -20,7 +20,7 @@ export interface LeanSocketEvents {
   /** Every text or binary message, whole. The buffer is only valid during the call. */
   message(data: Buffer): void;
   open(): void;
-  /** The connection failed or ended; `reason` is set when it failed before opening or broke. */
+  /** The connection ended; `reason` is set when it failed before opening (refused, reset, HTTP error). */
   close(reason?: string): void;
 }
 
