@@ -4,12 +4,11 @@
  * and each new socket joins its rooms straight away. Let in all at once, thousands of handshakes stand in
  * the event loop ahead of the joins of clients already in, and every join waits seconds.
  *
- * So handshakes take turns: none start while the joins of sockets already in that are under way reach the
- * current limit, and one handshake is checked at a time per four joins the limit allows (at most
- * `concurrent`): the newcomers before them settle in first,
- * and the rest wait at the door in arrival order. Joins are the measure because they are what a crowd
- * brings (a handful per new socket) and are rare otherwise; sends are not, or a gateway busy with talk
- * would keep its doors shut.
+ * So handshakes take turns: none start while the event loop is saturated or the joins of sockets already
+ * in that are under way reach the current limit, and one handshake is checked at a time per four joins the
+ * limit allows (at most `concurrent`). The newcomers before settle in first; the rest wait at the door in
+ * arrival order. Joins are the measure because they are what a crowd brings (a handful per new socket) and
+ * are rare otherwise; sends are not, or a gateway busy with talk would keep its doors shut.
  *
  * The limit adapts to how long joins take here (additive increase, multiplicative decrease, as TCP does
  * with its window): while joins finish within `targetMs` it grows by about one per round, and a join that

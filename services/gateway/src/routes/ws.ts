@@ -1,7 +1,7 @@
 /**
- * GET /ws: the one WebSocket per user. The handshake has waited its turn (admit-upgrades.ts), is authenticated (bearer
- * header or session cookie) and, when the cookie is what authenticates, the Origin must be one of ours
- * (cross-site WebSocket hijacking).
+ * GET /ws: the one WebSocket per user. The handshake has waited its turn (admit-upgrades.ts), is
+ * authenticated (bearer header or session cookie) and, when the cookie is what authenticates, the Origin
+ * must be one of ours (cross-site WebSocket hijacking).
  */
 import { ChatError, ErrorCode } from '@chat/protocol';
 import type { ServerResponse } from 'node:http';
