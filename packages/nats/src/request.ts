@@ -37,7 +37,8 @@ export async function request<T>(
  * once per microtask checkpoint, and Node runs one after every socket callback: a gateway reading fifty
  * clients' frames in one turn made fifty writes to NATS, each a system call (on the bench machine a
  * quarter of the gateway's time in the persistence scenario). Published from one setImmediate callback,
- * they leave in one write. The cost is the rest of the current turn, well under a millisecond.
+ * they leave in one write. The cost is the rest of the current turn, well under a millisecond. (So a request
+ * is published after the turn it was made in: an `nc.flush()` in the same turn does not cover it.)
  */
 const pendingByConnection = new WeakMap<NatsConnection, (() => void)[]>();
 

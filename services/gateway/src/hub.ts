@@ -106,7 +106,9 @@ export class Hub<M extends Member = Member> {
 }
 
 function fanout(members: Set<Member>, pending: Map<Member, HeldEvent[]>, msg: Msg): void {
-  const frame = msg.data;
+  // One Buffer view of the event for all members: ws would otherwise make one per send.
+  const data = msg.data;
+  const frame = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   for (const member of members) member.deliver(frame);
   if (pending.size > 0) {
     const event = { frame, seq: seqOf(frame) };

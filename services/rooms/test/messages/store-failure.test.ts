@@ -56,6 +56,8 @@ describe('when the rooms service shuts down', () => {
     const room = await stack.createRoom('Closing Time');
     const sends = Array.from({ length: 500 }, (_, i) => send(room.id, `last words ${i}`));
     // Close while the service is busy with them: they have reached the server, not all have been answered.
+    // (Requests go out at the end of the event-loop turn they were made in; the flush follows them.)
+    await new Promise((resolve) => setImmediate(resolve));
     await stack.nc.flush();
     await stack.rooms.close();
     const results = await Promise.allSettled(sends);
