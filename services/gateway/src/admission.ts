@@ -50,10 +50,8 @@ interface Waiter {
 export class Admission implements JoinLoad {
   private checking = 0;
   private joinsUnderWay = 0;
-  /** Arrival order; consumed from `head` without shifting, timed-out waiters left as `skipped`. */
-  private readonly waiting: Waiter[] = [];
-  private head = 0;
-  private waitingCount = 0;
+  /** In arrival order (a Set iterates in insertion order); a waiter that gives up is simply deleted. */
+  private readonly waiting = new Set<Waiter>();
   /** Joins under way beyond which newcomers wait; adapts between 1 and maxJoins. */
   private joinLimit: number;
   private lastCut = Number.NEGATIVE_INFINITY;
@@ -70,17 +68,14 @@ export class Admission implements JoinLoad {
 
   /** Resolves when this handshake may be checked; call `release` when the check is over, however it ends. */
   enter(): Promise<void> {
-    if (this.waitingCount === 0 && this.mayAdmit()) {
+    if (this.waiting.size === 0 && this.mayAdmit()) {
       this.checking++;
       return Promise.resolve();
     }
-    if (this.waitingCount >= this.options.maxWaiting) return Promise.reject(tooBusy());
+    if (this.waiting.size >= this.options.maxWaiting) return Promise.reject(tooBusy());
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        // Taken out where it stands; the slot is skipped when its turn comes.
-        const at = this.waiting.indexOf(waiter, this.head);
-        if (at >= 0) this.waiting[at] = skipped;
-        this.waitingCount--;
+        this.waiting.delete(waiter);
         reject(tooBusy());
       }, this.options.maxWaitMs);
       const waiter: Waiter = {
@@ -94,8 +89,7 @@ export class Admission implements JoinLoad {
           reject(tooBusy());
         },
       };
-      this.waiting.push(waiter);
-      this.waitingCount++;
+      this.waiting.add(waiter);
       this.armRecheck();
     });
   }
@@ -125,7 +119,7 @@ export class Admission implements JoinLoad {
   stats(): { checking: number; waiting: number; joinsUnderWay: number; joinLimit: number } {
     return {
       checking: this.checking,
-      waiting: this.waitingCount,
+      waiting: this.waiting.size,
       joinsUnderWay: this.joinsUnderWay,
       joinLimit: Math.round(this.joinLimit * 10) / 10,
     };
@@ -134,14 +128,12 @@ export class Admission implements JoinLoad {
   /** On shutdown: everyone still waiting is turned away (and reconnects to another gateway). */
   close(): void {
     clearTimeout(this.recheck);
-    for (let at = this.head; at < this.waiting.length; at++) this.waiting[at]?.refuse();
-    this.waiting.length = 0;
-    this.head = 0;
-    this.waitingCount = 0;
+    for (const waiter of this.waiting) waiter.refuse();
+    this.waiting.clear();
   }
 
   private armRecheck(): void {
-    if (this.waitingCount === 0 || this.recheck !== undefined) return;
+    if (this.waiting.size === 0 || this.recheck !== undefined) return;
     this.recheck = setTimeout(() => {
       this.recheck = undefined;
       this.admitWaiting();
@@ -154,17 +146,12 @@ export class Admission implements JoinLoad {
   }
 
   private admitWaiting(): void {
-    while (this.waitingCount > 0 && this.mayAdmit()) {
-      const waiter = this.waiting[this.head++] as Waiter;
-      if (waiter === skipped) continue;
-      this.waitingCount--;
+    for (const waiter of this.waiting) {
+      if (!this.mayAdmit()) break;
+      this.waiting.delete(waiter);
       waiter.admit();
     }
     this.armRecheck();
-    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
-      this.waiting.splice(0, this.head);
-      this.head = 0;
-    }
   }
 }
 
@@ -193,8 +180,6 @@ export function eventLoopBusy(threshold = 0.9, windowMs = 20): () => boolean {
     return busy;
   };
 }
-
-const skipped: Waiter = { admit() {}, refuse() {} };
 
 function tooBusy(): ChatError {
   return new ChatError(ErrorCode.UNAVAILABLE, 'the server is busy letting others in; try again shortly');

@@ -19,8 +19,9 @@ export class RecentHistory {
 
   constructor(private readonly history: MessageHistory) {}
 
-  /** The latest HISTORY_ON_JOIN messages of the room as a JSON array, as of `key`. */
-  json(roomId: string, key: string): Promise<string> {
+  /** The latest HISTORY_ON_JOIN messages of the room as a JSON array, as of `key` (kept apart from the room, so
+   * that renaming a room does not read its history again). */
+  private json(roomId: string, key: string): Promise<string> {
     return this.messages.get(roomId, key, () =>
       this.history.page(roomId, { limit: HISTORY_ON_JOIN }).then((messages) => JSON.stringify(messages)),
     );
