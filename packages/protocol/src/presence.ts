@@ -23,21 +23,18 @@ interface Run {
 
 interface RoomPresence {
   runs: Run[];
-  /** Until when (the clock's ms) a new notice waits to be gathered instead of going out at once. */
-  gatherUntil: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while the window after the last event is open: notices that come meanwhile wait for its end. */
+  window: ReturnType<typeof setTimeout> | undefined;
 }
 
 export interface PresenceGathererOptions {
   windowMs?: number;
-  /** Milliseconds on a monotonic clock; tests pass their own. */
-  now?: () => number;
 }
 
 export class PresenceGatherer {
+  /** Rooms with a window open or notices waiting; a room is forgotten once a window ends quietly. */
   private readonly rooms = new Map<string, RoomPresence>();
   private readonly windowMs: number;
-  private readonly now: () => number;
 
   /** `emit` gets each event serialized, ready to publish as it is. */
   constructor(
@@ -45,31 +42,26 @@ export class PresenceGatherer {
     options: PresenceGathererOptions = {},
   ) {
     this.windowMs = options.windowMs ?? PRESENCE_WINDOW_MS;
-    this.now = options.now ?? (() => performance.now());
   }
 
   add(room: string, kind: PresenceKind, user: UserRef): void {
     let state = this.rooms.get(room);
     if (!state) {
-      state = { runs: [], gatherUntil: 0, timer: undefined };
+      state = { runs: [], window: undefined };
       this.rooms.set(room, state);
     }
     appendTo(state.runs, kind, user);
-    if (state.timer !== undefined) return;
-    const wait = state.gatherUntil - this.now();
-    if (wait <= 0) this.flush(room);
-    else state.timer = setTimeout(() => this.flush(room), wait);
+    if (state.window === undefined) this.flush(room);
   }
 
   /** Sends what is gathered for the room now. Cheap when nothing is: call it before any other event. */
   flush(room: string): void {
     const state = this.rooms.get(room);
     if (!state || state.runs.length === 0) return;
-    if (state.timer !== undefined) clearTimeout(state.timer);
-    state.timer = undefined;
     const runs = state.runs;
     state.runs = [];
-    state.gatherUntil = this.now() + this.windowMs;
+    clearTimeout(state.window);
+    state.window = setTimeout(() => this.windowEnded(room), this.windowMs);
     const roomJson = JSON.stringify(room);
     for (const run of runs) {
       for (let at = 0; at < run.users.length; at += PRESENCE_BATCH_MAX) {
@@ -82,7 +74,16 @@ export class PresenceGatherer {
   /** Sends everything gathered, in every room, and stops the timers (on shutdown). */
   flushAll(): void {
     for (const room of this.rooms.keys()) this.flush(room);
+    for (const state of this.rooms.values()) clearTimeout(state.window);
     this.rooms.clear();
+  }
+
+  private windowEnded(room: string): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    state.window = undefined;
+    if (state.runs.length > 0) this.flush(room);
+    else this.rooms.delete(room);
   }
 }
 

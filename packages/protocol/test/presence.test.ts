@@ -10,9 +10,7 @@ describe('presence notices', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     sent = [];
-    gatherer = new PresenceGatherer((room, frame) => sent.push({ room, event: JSON.parse(frame) }), {
-      now: () => Date.now(),
-    });
+    gatherer = new PresenceGatherer((room, frame) => sent.push({ room, event: JSON.parse(frame) }));
   });
   afterEach(() => {
     gatherer.flushAll();
@@ -78,6 +76,14 @@ describe('presence notices', () => {
     vi.runAllTimers();
     const batches = sent.slice(1).map((s) => s.event.users.length);
     expect(batches).toEqual([PRESENCE_BATCH_MAX, PRESENCE_BATCH_MAX, 7]);
+  });
+
+  it('go out at once again after a quiet window, leaving no timer behind', () => {
+    gatherer.add('lobby', 'joined', user(1));
+    vi.advanceTimersByTime(PRESENCE_WINDOW_MS);
+    expect(vi.getTimerCount()).toBe(0);
+    gatherer.add('lobby', 'left', user(1));
+    expect(sent.map((s) => s.event.type)).toEqual(['joined', 'left']);
   });
 
   it('after a flush on shutdown leave no timer behind', () => {
