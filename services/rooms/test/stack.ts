@@ -4,7 +4,7 @@
  */
 import { authConfigFromEnv, buildApp as buildAuth, createSuperuser } from '@chat/auth';
 import { connectNats, decodeJson, type NatsConnection } from '@chat/nats';
-import { createTestDatabase, generateSigningKeys, startNatsServer } from '@chat/test-kit';
+import { createTestDatabase, generateSigningKeys, type NatsServerHandle, startNatsServer } from '@chat/test-kit';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp as buildRooms } from '../src/app.js';
@@ -32,6 +32,8 @@ const PASSWORD = 'correct horse battery';
 
 export interface Stack {
   natsUrl: string;
+  /** The stack's own nats-server, to stop and restart. */
+  natsServer: NatsServerHandle;
   databaseUrl: string;
   rooms: FastifyInstance;
   roomsUrl: string;
@@ -119,6 +121,7 @@ export async function startStack(): Promise<Stack> {
 
     return {
       natsUrl: nats.url,
+      natsServer: nats,
       databaseUrl: database.url,
       rooms,
       roomsUrl,

@@ -41,4 +41,27 @@ describe('a room changed by another instance', () => {
     stack.nc.publish(roomSubject(room.id), JSON.stringify({ type: 'message', room: room.id, message: {} }));
     expect((await join(room.id)).room.title).toBe('Renamed twice');
   });
+
+  it('is read afresh after NATS was down, when announcements may have been missed', async () => {
+    const room = await stack.createRoom('Blackout');
+    expect((await join(room.id)).room.staffOnly).toBe(false);
+    await stack.natsServer.stop();
+    // Changed while nobody could hear about it.
+    await stack.sql.query('UPDATE rooms.rooms SET staff_only = true WHERE id = $1', [room.id]);
+    await stack.natsServer.restart();
+    const refused = await untilAnswered(() => join(room.id));
+    expect(refused).toBeInstanceOf(ChatError);
+    expect((refused as ChatError).code).toBe('ROOM_ACCESS_DENIED');
+  });
 });
+
+/** Asks until the answer is not "unavailable" (the connections are coming back); returns the answer or error. */
+async function untilAnswered(ask: () => Promise<unknown>): Promise<unknown> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const outcome = await ask().catch((err: unknown) => err);
+    const unavailable = outcome instanceof ChatError && outcome.code === 'UNAVAILABLE';
+    if (!unavailable || Date.now() > deadline) return outcome;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
