@@ -32,6 +32,7 @@ export function admitUpgrades(server: Server, admission: Admission, log: Fastify
         const release = () => {
           if (released) return;
           released = true;
+          socket.off('close', release);
           admission.release();
         };
         if (socket.destroyed) {

@@ -57,13 +57,13 @@ export class LeanSocket {
 
   send(text: string): void {
     if (this.readyState !== ReadyState.Open) return;
-    this.tcp.write(encodeFrame(Opcode.Text, Buffer.from(text)));
+    this.tcp.write(encodeFrame(Opcode.Text, text));
   }
 
   /** Sends several messages in one write. */
   sendAll(texts: string[]): void {
     if (this.readyState !== ReadyState.Open) return;
-    this.tcp.write(Buffer.concat(texts.map((text) => encodeFrame(Opcode.Text, Buffer.from(text)))));
+    this.tcp.write(Buffer.concat(texts.map((text) => encodeFrame(Opcode.Text, text))));
   }
 
   /** Ends the connection with a close frame (1000). */
@@ -164,9 +164,9 @@ export class LeanSocket {
   }
 }
 
-/** A client frame: FIN, masked with the zero key (so the payload goes as it is). */
-function encodeFrame(opcode: number, payload: Buffer): Buffer {
-  const length = payload.length;
+/** A client frame: FIN, masked with the zero key (so the payload goes as it is, written straight in). */
+function encodeFrame(opcode: number, payload: Buffer | string): Buffer {
+  const length = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   const headerLength = length < 126 ? 6 : length < 65536 ? 8 : 14;
   const frame = Buffer.allocUnsafe(headerLength + length);
   frame[0] = 0x80 | opcode;
@@ -180,6 +180,7 @@ function encodeFrame(opcode: number, payload: Buffer): Buffer {
     frame.writeBigUInt64BE(BigInt(length), 2);
   }
   frame.fill(0, headerLength - 4, headerLength);
-  payload.copy(frame, headerLength);
+  if (typeof payload === 'string') frame.write(payload, headerLength);
+  else payload.copy(frame, headerLength);
   return frame;
 }
