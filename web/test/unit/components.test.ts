@@ -361,14 +361,11 @@ describe('<room-panel>', () => {
     joinedOnce: true,
   });
 
-  it('says a deleted room was deleted, keeps its messages, and takes no more', async () => {
-    const panel = await mount('room-panel', { entry: entry('deleted'), connected: true, selfId: 'u-alice' });
-    const root = shadow(panel);
-    const note = root.querySelector('[data-testid="room-deleted"]');
+  /** A panel the user can no longer talk in: a status note, the messages kept, nothing more to send. */
+  async function expectClosedPanel(root: ShadowRoot, noteId: string, noteText: string, hint: string) {
+    const note = root.querySelector(`[data-testid="${noteId}"]`);
     expect(note?.getAttribute('role')).toBe('status');
-    expect(note?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
-      'Lobby was deleted by an administrator. Its messages stay here until you close it.',
-    );
+    expect(note?.textContent?.replace(/\s+/g, ' ').trim()).toBe(noteText);
     expect(root.querySelector('[role="alert"]')).toBeNull();
     const list = root.querySelector('message-list');
     expect(list?.log.messages).toHaveLength(2);
@@ -378,7 +375,15 @@ describe('<room-panel>', () => {
     await composer.updateComplete;
     expect(shadow(composer).querySelector('textarea')?.disabled).toBe(true);
     expect(shadow(composer).querySelector('button[type="submit"]')?.hasAttribute('disabled')).toBe(true);
-    expect(shadow(composer).querySelector('#hint')?.textContent?.trim()).toBe(
+    expect(shadow(composer).querySelector('#hint')?.textContent?.trim()).toBe(hint);
+  }
+
+  it('says a deleted room was deleted, keeps its messages, and takes no more', async () => {
+    const panel = await mount('room-panel', { entry: entry('deleted'), connected: true, selfId: 'u-alice' });
+    await expectClosedPanel(
+      shadow(panel),
+      'room-deleted',
+      'Lobby was deleted by an administrator. Its messages stay here until you close it.',
       'Nothing more can be sent to a deleted room.',
     );
   });
@@ -386,22 +391,11 @@ describe('<room-panel>', () => {
   it('says the user no longer has access to a room they were taken out of, keeps its messages, and takes no more', async () => {
     const panel = await mount('room-panel', { entry: entry('removed'), connected: true, selfId: 'u-alice' });
     const root = shadow(panel);
-    const note = root.querySelector('[data-testid="room-removed"]');
-    expect(note?.getAttribute('role')).toBe('status');
-    expect(note?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
-      'You no longer have access to Lobby. Its messages stay here until you close it.',
-    );
     expect(root.querySelector('[data-testid="room-deleted"]')).toBeNull();
-    expect(root.querySelector('[role="alert"]')).toBeNull();
-    const list = root.querySelector('message-list');
-    expect(list?.log.messages).toHaveLength(2);
-    expect(list?.actionsDisabled).toBe(true);
-
-    const composer = root.querySelector('message-composer') as HTMLElementTagNameMap['message-composer'];
-    await composer.updateComplete;
-    expect(shadow(composer).querySelector('textarea')?.disabled).toBe(true);
-    expect(shadow(composer).querySelector('button[type="submit"]')?.hasAttribute('disabled')).toBe(true);
-    expect(shadow(composer).querySelector('#hint')?.textContent?.trim()).toBe(
+    await expectClosedPanel(
+      root,
+      'room-removed',
+      'You no longer have access to Lobby. Its messages stay here until you close it.',
       'You can no longer send messages to this room.',
     );
   });
