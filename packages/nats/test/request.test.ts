@@ -98,4 +98,22 @@ describe('request/reply', () => {
     expect(err.code).toBe('UNAVAILABLE');
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
+
+  it('gives each of many requests in flight its own answer', async () => {
+    const words = Array.from({ length: 300 }, (_, i) => `word-${i}`);
+    const answers = await Promise.all(words.map((word) => request<{ word: string }>(nc, 'echo.say', { word })));
+    expect(answers.map((a) => a.word)).toEqual(words);
+  });
+
+  it('fails a request in flight at once when its connection closes', async () => {
+    const own = await connectNats({ url: server.url, name: 'closing' });
+    const pending = failure(request(own, 'echo.slow', {}, 10_000));
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await own.close();
+    const err = await pending;
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((await failure(request(own, 'echo.say', { word: 'late' }))).code).toBe('UNAVAILABLE');
+  });
 });

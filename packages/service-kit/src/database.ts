@@ -13,8 +13,13 @@ export interface DatabaseOptions {
   migrations: Record<string, Migration>;
 }
 
+/** A pg pool, for callers that need a statement Kysely cannot express (a named one). */
+export type DatabasePool = pg.Pool;
+
 export interface ServiceDatabase<DB> {
   db: Kysely<DB>;
+  /** The pool under `db`, for the odd hot statement that must be prepared once per connection (named). */
+  pool: DatabasePool;
   close(): Promise<void>;
 }
 
@@ -37,5 +42,5 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Servic
     await root.destroy();
     throw error;
   }
-  return { db: root.withSchema(options.schema), close: () => root.destroy() };
+  return { db: root.withSchema(options.schema), pool, close: () => root.destroy() };
 }

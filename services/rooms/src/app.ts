@@ -47,7 +47,7 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   const stateWatch = watchRoomStates(nc, rooms);
   const history = new MessageHistory(database.db);
   const events = natsRoomEvents(nc);
-  const writer = new MessageWriter(database.db, events, { logger: app.log });
+  const writer = new MessageWriter(database.db, database.pool, events, { logger: app.log });
   const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
   app.addHook('onClose', async () => users.close());
   // Requests that come over NATS may reuse a kept answer: auth's change announcement travels the same NATS

@@ -10,7 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type ChatMessage, ChatError, ErrorCode, type UserRef } from '@chat/protocol';
-import { type Kysely, sql } from 'kysely';
+import type { DatabasePool } from '@chat/service-kit';
+import type { Kysely } from 'kysely';
 import { ROOMS_SCHEMA, type RoomsDatabase } from '../db/schema.js';
 import type { RoomEvents } from '../nats/room-events.js';
 import { noSuchRoom } from '../rooms/store.js';
@@ -42,8 +43,31 @@ interface Pending {
   reject(error: ChatError): void;
 }
 
-const roomsTable = sql.id(ROOMS_SCHEMA, 'rooms');
-const messagesTable = sql.id(ROOMS_SCHEMA, 'messages');
+/**
+ * The whole batch in one statement: reserve every room's block of seqs, insert every message. Rooms are locked
+ * in id order so that two instances writing to overlapping rooms cannot deadlock. A room missing from `bumped`
+ * does not exist (or was just deleted): its messages are not inserted. Columns go as arrays, so the statement
+ * has nine parameters for any number of rows; it is named, so each connection plans it once instead of per
+ * batch (planning was half of a small batch's time in Postgres).
+ */
+const GROUP_COMMIT = {
+  name: 'rooms.messages.group-commit',
+  text: `
+    WITH batch AS (
+      SELECT * FROM unnest($1::text[], $2::int8[]) AS b(id, n)
+    ), locked AS MATERIALIZED (
+      SELECT r.id, batch.n FROM ${ROOMS_SCHEMA}.rooms r JOIN batch ON batch.id = r.id ORDER BY r.id FOR UPDATE OF r
+    ), bumped AS (
+      UPDATE ${ROOMS_SCHEMA}.rooms r SET last_seq = r.last_seq + locked.n FROM locked WHERE r.id = locked.id
+      RETURNING r.id, r.last_seq - locked.n AS first_seq_before
+    )
+    INSERT INTO ${ROOMS_SCHEMA}.messages (id, room_id, seq, author_id, author_username, text, created_at)
+    SELECT m.id, m.room_id, bumped.first_seq_before + m.ordinal, m.author_id, m.author_username, m.text, m.created_at
+    FROM unnest($3::uuid[], $4::text[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+      AS m(id, room_id, ordinal, author_id, author_username, text, created_at)
+    JOIN bumped ON bumped.id = m.room_id
+    RETURNING id, seq`,
+};
 
 export class MessageWriter {
   private queue: Pending[] = [];
@@ -54,6 +78,7 @@ export class MessageWriter {
 
   constructor(
     private readonly db: Kysely<RoomsDatabase>,
+    private readonly pool: DatabasePool,
     private readonly events: RoomEvents,
     private readonly options: MessageWriterOptions,
   ) {
@@ -153,27 +178,21 @@ export class MessageWriter {
     if (fresh.length > 0) {
       const column = <T>(pick: (p: Pending, ordinal: number) => T) =>
         fresh.map(({ index, ordinal }) => pick(batch[index] as Pending, ordinal));
-      // Rooms are locked in id order so that two instances writing to overlapping rooms cannot deadlock. A
-      // room missing from `bumped` does not exist (or was just deleted): its messages are not inserted.
-      // Columns go as arrays: a fixed number of bind parameters for any number of rows.
-      const inserted = await sql<{ id: string; seq: number }>`
-        WITH batch AS (
-          SELECT * FROM unnest(${[...counts.keys()]}::text[], ${[...counts.values()]}::int8[]) AS b(id, n)
-        ), locked AS MATERIALIZED (
-          SELECT r.id, batch.n FROM ${roomsTable} r JOIN batch ON batch.id = r.id ORDER BY r.id FOR UPDATE OF r
-        ), bumped AS (
-          UPDATE ${roomsTable} r SET last_seq = r.last_seq + locked.n FROM locked WHERE r.id = locked.id
-          RETURNING r.id, r.last_seq - locked.n AS first_seq_before
-        )
-        INSERT INTO ${messagesTable} (id, room_id, seq, author_id, author_username, text, created_at)
-        SELECT m.id, m.room_id, bumped.first_seq_before + m.ordinal, m.author_id, m.author_username, m.text, m.created_at
-        FROM unnest(
-          ${column((p) => p.id)}::uuid[], ${column((p) => p.room)}::text[], ${column((_, o) => o)}::int8[],
-          ${column((p) => p.author.id)}::text[], ${column((p) => p.author.username)}::text[],
-          ${column((p) => p.text)}::text[], ${column((p) => p.createdAt)}::timestamptz[]
-        ) AS m(id, room_id, ordinal, author_id, author_username, text, created_at)
-        JOIN bumped ON bumped.id = m.room_id
-        RETURNING id, seq`.execute(this.db);
+      const inserted = await this.pool.query<{ id: string; seq: number }>({
+        name: GROUP_COMMIT.name,
+        text: GROUP_COMMIT.text,
+        values: [
+          [...counts.keys()],
+          [...counts.values()],
+          column((p) => p.id),
+          column((p) => p.room),
+          column((_, o) => o),
+          column((p) => p.author.id),
+          column((p) => p.author.username),
+          column((p) => p.text),
+          column((p) => p.createdAt),
+        ],
+      });
       for (const row of inserted.rows) seqOf.set(row.id, Number(row.seq));
     }
 
