@@ -48,14 +48,20 @@ export interface SessionDeps {
 const kSession = Symbol('session');
 
 /**
- * Frames for one socket within one tick go out in one write: a burst of NATS messages (a join storm's
- * notices, a busy room) is dispatched synchronously, so corking until the next tick turns many small
- * writes into one writev. `_socket` is ws's TCP socket.
+ * A socket's frames of one event-loop turn go out in one write: a burst of NATS messages (a join storm's
+ * notices, a busy room) is dispatched synchronously, so corking until the turn's I/O is done turns many small
+ * writes into one writev. One setImmediate uncorks every socket written this turn (a nextTick per socket
+ * cost a callback per delivery and uncorked after each NATS read instead of after all of them). `_socket` is
+ * ws's TCP socket.
  */
 type TcpSocket = { cork(): void; uncork(): void };
-function uncork(session: Session, tcp: TcpSocket): void {
-  session.corked = false;
-  tcp.uncork();
+const corkedThisTurn: { session: Session; tcp: TcpSocket }[] = [];
+function uncorkAll(): void {
+  for (const { session, tcp } of corkedThisTurn) {
+    session.corked = false;
+    tcp.uncork();
+  }
+  corkedThisTurn.length = 0;
 }
 const CLOSE_BRACE = Buffer.from('}');
 /** ws's send options, shared: one object per frame adds up at hundreds of thousands of frames a second. */
@@ -82,7 +88,7 @@ export class Session implements Member {
   private readonly sendBucket: TokenBucket;
   private readonly joinBucket: TokenBucket;
   private closed = false;
-  /** @internal whether writes are being gathered until the next tick */
+  /** @internal whether writes are being gathered until the turn's I/O is done */
   corked = false;
   private draining = false;
   private inFlight = 0;
@@ -114,7 +120,7 @@ export class Session implements Member {
       if (tcp) {
         tcp.cork();
         this.corked = true;
-        process.nextTick(uncork, this, tcp);
+        if (corkedThisTurn.push({ session: this, tcp }) === 1) setImmediate(uncorkAll);
       }
     }
     this.ws.send(data, TEXT);
