@@ -66,29 +66,48 @@ export class Admission implements JoinLoad {
     this.joinLimit = Math.min(options.maxJoins, INITIAL_JOIN_LIMIT);
   }
 
-  /** Resolves when this handshake may be checked; call `release` when the check is over, however it ends. */
-  enter(): Promise<void> {
+  /**
+   * Resolves when this handshake may be checked; call `release` when the check is over, however it ends.
+   * `gone` is the newcomer leaving (its socket closed): if it is still waiting, its place in the queue is
+   * freed at once, so clients that gave up neither count against the queue's limit nor take a turn.
+   */
+  enter(gone?: AbortSignal): Promise<void> {
     if (this.waiting.size === 0 && this.mayAdmit()) {
       this.checking++;
       return Promise.resolve();
     }
     if (this.waiting.size >= this.options.maxWaiting) return Promise.reject(tooBusy());
     return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        gone?.removeEventListener('abort', leave);
+      };
+      const leave = () => {
+        done();
+        this.waiting.delete(waiter);
+        reject(new ChatError(ErrorCode.UNAVAILABLE, 'the client left while waiting to be let in'));
+      };
       const timer = setTimeout(() => {
+        done();
         this.waiting.delete(waiter);
         reject(tooBusy());
       }, this.options.maxWaitMs);
       const waiter: Waiter = {
         admit: () => {
-          clearTimeout(timer);
+          done();
           this.checking++;
           resolve();
         },
         refuse: () => {
-          clearTimeout(timer);
+          done();
           reject(tooBusy());
         },
       };
+      if (gone?.aborted) {
+        leave();
+        return;
+      }
+      gone?.addEventListener('abort', leave);
       this.waiting.add(waiter);
       this.armRecheck();
     });

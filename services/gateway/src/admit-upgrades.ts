@@ -26,8 +26,13 @@ export function admitUpgrades(server: Server, admission: Admission, log: Fastify
     // Node took its error listener off before emitting 'upgrade'; a reset while waiting must not throw.
     const onError = () => socket.destroy();
     socket.on('error', onError);
-    admission.enter().then(
+    // A client that gives up while waiting (closes, or its connect times out) leaves the queue at once.
+    const gone = new AbortController();
+    const onGone = () => gone.abort();
+    socket.once('close', onGone);
+    admission.enter(gone.signal).then(
       () => {
+        socket.off('close', onGone);
         let released = false;
         const release = () => {
           if (released) return;
@@ -45,6 +50,7 @@ export function admitUpgrades(server: Server, admission: Admission, log: Fastify
         for (const listener of listeners) listener.call(server, request, socket, head);
       },
       (err: unknown) => {
+        socket.off('close', onGone);
         refuse(socket, err);
         log.debug({ err }, 'upgrade turned away');
       },

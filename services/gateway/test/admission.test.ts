@@ -119,6 +119,41 @@ describe('admission of new sockets', () => {
     }
   });
 
+  it('frees the place of a newcomer who leaves while waiting: the queue limit counts only those still there', async () => {
+    admission = make({ maxWaiting: 2 });
+    admission.enter(); // in, being checked
+    const leaving = new AbortController();
+    const outcomes: string[] = [];
+    admission.enter(leaving.signal).then(
+      () => outcomes.push('leaver admitted'),
+      () => outcomes.push('leaver refused'),
+    );
+    admission.enter().then(() => outcomes.push('second admitted'));
+    expect(admission.stats().waiting).toBe(2);
+    leaving.abort();
+    await settle();
+    expect(outcomes).toEqual(['leaver refused']);
+    expect(admission.stats().waiting).toBe(1);
+    // With the leaver gone there is room in the queue again, and the next turn skips it.
+    admission.enter().then(
+      () => outcomes.push('third admitted'),
+      () => outcomes.push('third refused'),
+    );
+    expect(admission.stats().waiting).toBe(2);
+    admission.release();
+    await settle();
+    expect(outcomes).toEqual(['leaver refused', 'second admitted']);
+  });
+
+  it('turns away at once a newcomer that left before it could even queue', async () => {
+    admission = make();
+    admission.enter();
+    const left = new AbortController();
+    left.abort();
+    await expect(admission.enter(left.signal)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(admission.stats().waiting).toBe(0);
+  });
+
   it('turns everyone waiting away on shutdown', async () => {
     admission = make();
     const { admitted, refused } = knock(4);
