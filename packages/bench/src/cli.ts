@@ -59,22 +59,36 @@ async function main(options: BenchOptions): Promise<number> {
     const target = name === 'floor' ? await startFloor(targetOptions) : await startStack(targetOptions);
     const pool = new GeneratorPool(options.workers, profileGenerators);
     running.add({ target, pool });
+    if (interrupted) throw new Error('interrupted');
     return { target, pool, options, log };
   };
-  const stopAll = async () => {
-    for (const r of running) {
-      await r.pool.closeClients().catch(() => {});
-      await r.pool.stop();
-      await r.target.stop();
-    }
-    running.clear();
+  // Stops everything started, once, whatever fails on the way: an interrupt and the scenario it cut short
+  // both call this, and the target (processes, a database) must be stopped even if its generators are gone.
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => {
+    stopping ??= (async () => {
+      for (const r of running) {
+        await r.pool.closeClients().catch(() => {});
+        await r.pool.stop().catch(() => {});
+        await r.target.stop().catch((err: unknown) => log(`stopping ${r.target.name} failed: ${String(err)}`));
+      }
+      running.clear();
+    })().finally(() => {
+      stopping = undefined;
+    });
+    return stopping;
   };
+  // The first Ctrl-C stops what runs and lets the loop below wind down (a target that was still starting is
+  // stopped as soon as it is up); a second one leaves at once.
+  let interrupted = false;
   const interrupt = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
     log('interrupted; stopping what was started');
-    void stopAll().finally(() => process.exit(130));
+    void stopAll();
   };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   const record = (scenario: ScenarioName, name: TargetName, result: unknown) => {
     const byTarget = (results.scenarios[scenario] ?? {}) as Record<TargetName, unknown>;
     byTarget[name] = result;
@@ -101,6 +115,7 @@ async function main(options: BenchOptions): Promise<number> {
   };
 
   for (const scenario of options.scenarios) {
+    if (interrupted) break;
     const names = options.targets.filter((name) => applies(scenario, name));
     if (scenario === 'fanout') {
       // Side by side: both targets up, their steps taken in turn.
@@ -119,6 +134,7 @@ async function main(options: BenchOptions): Promise<number> {
       continue;
     }
     for (const name of names) {
+      if (interrupted) break;
       try {
         const context = await start(scenario, name);
         resetOthers();
@@ -132,6 +148,10 @@ async function main(options: BenchOptions): Promise<number> {
     }
   }
 
+  if (interrupted) {
+    log('interrupted: no results written');
+    return 130;
+  }
   results.durationSec = Math.round((now() - began) / 1000);
   results.targets = checkTargets(results.scenarios);
   writeFileSync(join(options.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

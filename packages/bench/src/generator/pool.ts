@@ -68,10 +68,17 @@ class Worker {
   }
 
   call<T>(command: Command): Promise<T> {
+    // A worker already gone (stopped, or killed by a Ctrl-C that reached the whole process group) answers
+    // with a rejection; without the callback, send() would raise an 'error' event and crash the bench
+    // before it stopped the stack it started.
+    if (!this.child.connected) return Promise.reject(new Error('generator is not running'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ ...command, id } satisfies Request);
+      this.child.send({ ...command, id } satisfies Request, (err) => {
+        if (!err || !this.calls.delete(id)) return;
+        reject(err);
+      });
     });
   }
 }
@@ -193,9 +200,9 @@ export class GeneratorPool {
       this.workers.map(
         (w) =>
           new Promise<void>((resolve) => {
-            if (w.child.exitCode !== null) return resolve();
+            if (w.child.exitCode !== null || w.child.signalCode !== null) return resolve();
             w.child.once('exit', () => resolve());
-            w.child.disconnect();
+            if (w.child.connected) w.child.disconnect();
           }),
       ),
     );
