@@ -42,11 +42,27 @@ const TILDE = 0x7e;
 const TYPE_AT = '{"type":"'.length;
 const REF_AT = '{"type":"reply","ref":"'.length;
 const TEXT_MARK = Buffer.from('"text":"~');
+const TEXT_MARK_LAST = TEXT_MARK.length - 1;
+
+/**
+ * Where `"text":"~` starts, or -1. Found by its last byte: a one-byte indexOf is a memchr, several times
+ * cheaper than a multi-byte search (which was a fifth of a receiving worker's time); a `~` elsewhere (in a
+ * username) is skipped.
+ */
+function textMarkAt(buf: Buffer, from: number): number {
+  for (let tilde = buf.indexOf(TILDE, from + TEXT_MARK_LAST); tilde >= 0; tilde = buf.indexOf(TILDE, tilde + 1)) {
+    const start = tilde - TEXT_MARK_LAST;
+    let i = 0;
+    while (i < TEXT_MARK_LAST && buf[start + i] === TEXT_MARK[i]) i++;
+    if (i === TEXT_MARK_LAST) return start;
+  }
+  return -1;
+}
 
 export function scan(buf: Buffer): Kind {
   const type = buf[TYPE_AT];
   if (type === 0x6d /* m */) {
-    const at = buf.indexOf(TEXT_MARK, TYPE_AT);
+    const at = textMarkAt(buf, TYPE_AT);
     if (at < 0) return Kind.Other;
     const after = readInt(buf, at + TEXT_MARK.length, TILDE);
     if (after < 0) return Kind.Other;

@@ -16,6 +16,20 @@ describe('reading server frames without parsing them', () => {
     expect(scanned.sentAt).toBeCloseTo(1760000000123.456, 3);
   });
 
+  it('finds the tag past a tilde elsewhere in the event (a username with ~ in it)', () => {
+    const sent = JSON.parse(sendFrame('lobby', 3, 99.5)) as { text: string };
+    const event = {
+      type: 'message',
+      room: 'lobby',
+      message: { id: 'x', seq: 1, author: { id: 'u', username: 'a~1~2~' }, text: sent.text, createdAt: 'now' },
+    };
+    expect(scan(bytes(event))).toBe(Kind.Message);
+    expect([scanned.step, scanned.sentAt]).toEqual([3, 99.5]);
+    expect(scan(bytes({ type: 'message', room: 'a', message: { author: { username: '~~' }, text: 'x~' } }))).toBe(
+      Kind.Other,
+    );
+  });
+
   it('reads the ref of a send reply and whether it succeeded', () => {
     const { ref } = JSON.parse(sendFrame('lobby', 12, 5.5)) as { ref: string };
     expect(scan(bytes({ type: 'reply', ref, ok: true, data: {} }))).toBe(Kind.SendOk);
