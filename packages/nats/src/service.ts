@@ -40,17 +40,36 @@ export function endpoint<S extends TSchema>(spec: EndpointSpec<S>): EndpointSpec
   return spec as unknown as EndpointSpec;
 }
 
+/** A started service. */
+export interface RunningService {
+  /**
+   * Takes no new requests, then waits (at most `STOP_WAIT_MS`) for those being answered. A service that
+   * drained its NATS connection right after stopping would drop those answers (a publish on a draining
+   * connection is refused), and their callers would wait out their deadline: on every rolling restart.
+   */
+  stop(): Promise<void>;
+  /** The @nats-io/services handle (info, stats). */
+  readonly service: Service;
+}
+
+const STOP_WAIT_MS = 10_000;
+
 export async function startService(
   nc: NatsConnection,
   spec: ServiceSpec,
   logger: NatsLogger & { error(obj: object, msg: string): void },
-): Promise<Service> {
+): Promise<RunningService> {
   const service = await new Svcm(nc).add({
     name: spec.name,
     version: spec.version,
     description: spec.description,
     queue: spec.queue,
   });
+  let answering = 0;
+  let allAnswered: (() => void) | undefined;
+  const answered = () => {
+    if (--answering === 0) allAnswered?.();
+  };
   for (const [name, ep] of Object.entries(spec.endpoints)) {
     service.addEndpoint(name, {
       subject: ep.subject,
@@ -59,11 +78,30 @@ export async function startService(
           logger.error({ err, endpoint: name }, 'nats endpoint stopped');
           return;
         }
-        void answer(ep, msg, logger);
+        answering++;
+        void answer(ep, msg, logger).then(answered);
       },
     });
   }
-  return service;
+  return {
+    service,
+    async stop() {
+      await service.stop();
+      if (answering === 0) return;
+      const waited = new Promise<void>((resolve) => {
+        allAnswered = resolve;
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          logger.warn({ answering, service: spec.name }, 'stopped with requests still being answered');
+          resolve();
+        }, STOP_WAIT_MS);
+      });
+      await Promise.race([waited, gaveUp]);
+      clearTimeout(timer);
+    },
+  };
 }
 
 async function answer(

@@ -1,0 +1,58 @@
+/** Stopping a service (a rolling restart): requests already being answered still get their answers. */
+import { compile, QUEUE_GROUP } from '@chat/protocol';
+import { type NatsServerHandle, startNatsServer } from '@chat/test-kit';
+import { Type } from '@sinclair/typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectNats, endpoint, type NatsConnection, request, startService } from '../src/index.js';
+
+let server: NatsServerHandle;
+let client: NatsConnection;
+const quiet = { info() {}, warn() {}, error() {} };
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  client = await connectNats({ url: server.url, name: 'client' });
+});
+afterAll(async () => {
+  await client?.close();
+  await server?.stop();
+});
+
+describe('stopping a service', () => {
+  it('answers the requests under way before it returns, then takes no more', async () => {
+    const nc = await connectNats({ url: server.url, name: 'slow-service' });
+    let started!: () => void;
+    const handlerStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const running = await startService(
+      nc,
+      {
+        name: 'slow',
+        version: '0.0.1',
+        description: 'answers after a while',
+        queue: QUEUE_GROUP,
+        endpoints: {
+          wait: endpoint({
+            subject: 'slow.wait',
+            validator: compile(Type.Object({ ms: Type.Integer() })),
+            handle: async ({ ms }) => {
+              started();
+              await new Promise((resolve) => setTimeout(resolve, ms));
+              return { waited: ms };
+            },
+          }),
+        },
+      },
+      quiet,
+    );
+    const answer = request(client, 'slow.wait', { ms: 300 }, 5000);
+    await handlerStarted;
+    // As the services' shutdown does: stop, then drain the connection.
+    await running.stop();
+    await nc.drain();
+    expect(await answer).toEqual({ waited: 300 });
+    const late = await request(client, 'slow.wait', { ms: 1 }, 1000).catch((err: unknown) => err);
+    expect(late).toMatchObject({ code: 'UNAVAILABLE' });
+  });
+});
