@@ -48,7 +48,7 @@ interface Pending {
  * in id order so that two instances writing to overlapping rooms cannot deadlock. A room missing from `bumped`
  * does not exist (or was just deleted): its messages are not inserted. Columns go as arrays, so the statement
  * has nine parameters for any number of rows; it is named, so each connection plans it once instead of per
- * batch (planning was half of a small batch's time in Postgres).
+ * batch (planning was a third or more of a small batch's time in Postgres).
  */
 const GROUP_COMMIT = {
   name: 'rooms.messages.group-commit',
