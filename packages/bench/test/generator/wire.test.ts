@@ -3,27 +3,26 @@ import { Kind, scan, scanned, sendFrame } from '../../src/generator/wire.js';
 
 const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 
+/** The message event the gateway sends for a load message sent at `sentAt` in `step`, by `username`. */
+function loadEvent(step: number, sentAt: number, username: string): Buffer {
+  const sent = JSON.parse(sendFrame('lobby', step, sentAt)) as { text: string };
+  const author = { id: 'u', username };
+  return bytes({
+    type: 'message',
+    room: 'lobby',
+    message: { id: 'x', seq: 3, author, text: sent.text, createdAt: 'now' },
+  });
+}
+
 describe('reading server frames without parsing them', () => {
   it('reads the step and send time out of a message event as the gateway writes it', () => {
-    const sent = JSON.parse(sendFrame('lobby', 7, 1760000000123.456)) as { text: string };
-    const event = {
-      type: 'message',
-      room: 'lobby',
-      message: { id: 'x', seq: 3, author: { id: 'u', username: 'ann' }, text: sent.text, createdAt: 'now' },
-    };
-    expect(scan(bytes(event))).toBe(Kind.Message);
+    expect(scan(loadEvent(7, 1760000000123.456, 'ann'))).toBe(Kind.Message);
     expect(scanned.step).toBe(7);
     expect(scanned.sentAt).toBeCloseTo(1760000000123.456, 3);
   });
 
   it('finds the tag past a tilde elsewhere in the event (a username with ~ in it)', () => {
-    const sent = JSON.parse(sendFrame('lobby', 3, 99.5)) as { text: string };
-    const event = {
-      type: 'message',
-      room: 'lobby',
-      message: { id: 'x', seq: 1, author: { id: 'u', username: 'a~1~2~' }, text: sent.text, createdAt: 'now' },
-    };
-    expect(scan(bytes(event))).toBe(Kind.Message);
+    expect(scan(loadEvent(3, 99.5, 'a~1~2~'))).toBe(Kind.Message);
     expect([scanned.step, scanned.sentAt]).toEqual([3, 99.5]);
     expect(scan(bytes({ type: 'message', room: 'a', message: { author: { username: '~~' }, text: 'x~' } }))).toBe(
       Kind.Other,
