@@ -50,10 +50,14 @@ const usage = `npm run bench -- [options]
   --targets <list>     floor,stack (default both)
   --workers <n>        generator processes (default 2)
   --step-ms <ms>       duration of one load step (default 3000)
+  --fanout-rate <n>    sends/s of the fanout ramp's first step (default 25 × scale)
+  --persistence-rate <n>
+                       sends/s of the persistence ramp's first step (default 1000 × scale); with a long
+                       --step-ms, a fixed load to compare two builds at (A/B) or to profile
   --profile <list>     run these under node --cpu-prof: floor,auth,rooms,gateway,generator (to <out>/logs)
   --out <dir>          where results go (default bench-results at the repository root)
 Environment: BENCH_SCALE, BENCH_QUICK=1, BENCH_SCENARIOS, BENCH_TARGETS, BENCH_WORKERS, BENCH_STEP_MS,
-BENCH_PROFILE, BENCH_OUT.`;
+BENCH_FANOUT_RATE, BENCH_PERSISTENCE_RATE, BENCH_PROFILE, BENCH_OUT.`;
 
 export function parseOptions(
   argv: string[],
@@ -69,6 +73,8 @@ export function parseOptions(
       targets: { type: 'string' },
       workers: { type: 'string' },
       'step-ms': { type: 'string' },
+      'fanout-rate': { type: 'string' },
+      'persistence-rate': { type: 'string' },
       profile: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -101,7 +107,7 @@ export function parseOptions(
       rooms: n(10, 2),
       roomsPerConnection: 2,
       senders: n(20, 4),
-      startRate: n(25, 4),
+      startRate: number(values['fanout-rate'] ?? env.BENCH_FANOUT_RATE, n(25, 4), 'fanout-rate'),
       growth: 1.4,
       maxRate: Number.POSITIVE_INFINITY,
       maxSteps: quick ? 2 : 20,
@@ -112,7 +118,7 @@ export function parseOptions(
     storm: { clients: n(2000, 40), rooms: n(30, 3), roomsPerClient: 3, history: 50, timeoutMs: 60_000 },
     persistence: {
       senders: n(50, 4),
-      startRate: n(1000, 40),
+      startRate: number(values['persistence-rate'] ?? env.BENCH_PERSISTENCE_RATE, n(1000, 40), 'persistence-rate'),
       growth: 1.4,
       maxRate: 60_000,
       maxSteps: quick ? 2 : 20,
