@@ -16,15 +16,11 @@ import { createInbox, type Msg, type NatsConnection } from '@nats-io/nats-core';
 
 interface Waiter {
   subject: string;
+  /** The request's body until it is published. */
+  data: Uint8Array | undefined;
   resolve(msg: Msg): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
-}
-
-interface Outgoing {
-  subject: string;
-  data: Uint8Array;
-  token: string;
 }
 
 /** No service listens on the subject: NATS answered at once with a 503 status. */
@@ -67,7 +63,8 @@ export class ReplyMux {
   /** `<inbox>.`: a reply subject is this plus a token. */
   private readonly base: string;
   private readonly waiting = new Map<string, Waiter>();
-  private outgoing: Outgoing[] = [];
+  /** Tokens of the requests held until the end of this turn. */
+  private outgoing: string[] = [];
   private nextToken = 0;
 
   constructor(private readonly nc: NatsConnection) {
@@ -88,18 +85,20 @@ export class ReplyMux {
       const timer = setTimeout(() => {
         if (this.waiting.delete(token)) reject(new RequestTimeoutError(subject, timeoutMs));
       }, timeoutMs);
-      this.waiting.set(token, { subject, resolve, reject, timer });
-      if (this.outgoing.push({ subject, data, token }) === 1) setImmediate(() => this.publishAll());
+      this.waiting.set(token, { subject, data, resolve, reject, timer });
+      if (this.outgoing.push(token) === 1) setImmediate(() => this.publishAll());
     });
   }
 
   private publishAll(): void {
     const outgoing = this.outgoing;
     this.outgoing = [];
-    for (const { subject, data, token } of outgoing) {
-      if (!this.waiting.has(token)) continue; // timed out before its turn ended
+    for (const token of outgoing) {
+      const waiter = this.waiting.get(token);
+      if (!waiter) continue; // timed out before its turn ended
       try {
-        this.nc.publish(subject, data, { reply: this.base + token });
+        this.nc.publish(waiter.subject, waiter.data, { reply: this.base + token });
+        waiter.data = undefined;
       } catch (err) {
         this.settle(token, (w) => w.reject(err instanceof Error ? err : new Error(String(err))));
       }
