@@ -4,7 +4,7 @@
  * result or with a service error whose body is the ChatError's {code, message}.
  */
 import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
-import { type Service, type ServiceMsg, Svcm } from '@nats-io/services';
+import { type ServiceMsg, Svcm } from '@nats-io/services';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { ChatError, ErrorCode, type Validator } from '@chat/protocol';
 import { decodeJson, encodeJson } from './codec.js';
@@ -43,21 +43,26 @@ export function endpoint<S extends TSchema>(spec: EndpointSpec<S>): EndpointSpec
 /** A started service. */
 export interface RunningService {
   /**
-   * Takes no new requests, then waits (at most `STOP_WAIT_MS`) for those being answered. A service that
+   * Takes no new requests, then waits (at most `stopWaitMs`) for those being answered. A service that
    * drained its NATS connection right after stopping would drop those answers (a publish on a draining
    * connection is refused), and their callers would wait out their deadline: on every rolling restart.
    */
   stop(): Promise<void>;
-  /** The @nats-io/services handle (info, stats). */
-  readonly service: Service;
 }
 
-const STOP_WAIT_MS = 10_000;
+export interface ServiceOptions {
+  /**
+   * How long `stop` waits for answers under way. Callers give up after their own deadline (3 s by default),
+   * so longer is no use, and the rest of a shutdown needs what is left of its 10 s.
+   */
+  stopWaitMs?: number;
+}
 
 export async function startService(
   nc: NatsConnection,
   spec: ServiceSpec,
   logger: NatsLogger & { error(obj: object, msg: string): void },
+  { stopWaitMs = 5000 }: ServiceOptions = {},
 ): Promise<RunningService> {
   const service = await new Svcm(nc).add({
     name: spec.name,
@@ -84,22 +89,19 @@ export async function startService(
     });
   }
   return {
-    service,
     async stop() {
       await service.stop();
       if (answering === 0) return;
-      const waited = new Promise<void>((resolve) => {
-        allAnswered = resolve;
-      });
-      let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
           logger.warn({ answering, service: spec.name }, 'stopped with requests still being answered');
           resolve();
-        }, STOP_WAIT_MS);
+        }, stopWaitMs);
+        allAnswered = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
-      await Promise.race([waited, gaveUp]);
-      clearTimeout(timer);
     },
   };
 }
