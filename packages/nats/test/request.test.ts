@@ -116,4 +116,14 @@ describe('request/reply', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect((await failure(request(own, 'echo.say', { word: 'late' }))).code).toBe('UNAVAILABLE');
   });
+
+  it('fails a request at once when its connection is draining as the request leaves', async () => {
+    const own = await connectNats({ url: server.url, name: 'draining' });
+    const started = Date.now();
+    const drained = own.drain();
+    const err = await failure(request(own, 'echo.say', { word: 'too late' }, 10_000));
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(1000);
+    await drained;
+  });
 });
