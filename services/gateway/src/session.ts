@@ -55,11 +55,11 @@ const kSession = Symbol('session');
  * ws's TCP socket.
  */
 type TcpSocket = { cork(): void; uncork(): void };
-const corkedThisTurn: { session: Session; tcp: TcpSocket }[] = [];
+const corkedThisTurn: Session[] = [];
 function uncorkAll(): void {
-  for (const { session, tcp } of corkedThisTurn) {
-    session.corked = false;
-    tcp.uncork();
+  for (const session of corkedThisTurn) {
+    session.corkedSocket?.uncork();
+    session.corkedSocket = undefined;
   }
   corkedThisTurn.length = 0;
 }
@@ -88,8 +88,8 @@ export class Session implements Member {
   private readonly sendBucket: TokenBucket;
   private readonly joinBucket: TokenBucket;
   private closed = false;
-  /** @internal whether writes are being gathered until the turn's I/O is done */
-  corked = false;
+  /** @internal the TCP socket, while its writes are gathered until the turn's I/O is done */
+  corkedSocket: TcpSocket | undefined;
   private draining = false;
   private inFlight = 0;
   private onIdle: (() => void) | undefined;
@@ -115,12 +115,12 @@ export class Session implements Member {
   }
 
   private write(data: string | Uint8Array): void {
-    if (!this.corked) {
+    if (!this.corkedSocket) {
       const tcp = (this.ws as unknown as { _socket?: TcpSocket })._socket;
       if (tcp) {
         tcp.cork();
-        this.corked = true;
-        if (corkedThisTurn.push({ session: this, tcp }) === 1) setImmediate(uncorkAll);
+        this.corkedSocket = tcp;
+        if (corkedThisTurn.push(this) === 1) setImmediate(uncorkAll);
       }
     }
     this.ws.send(data, TEXT);
