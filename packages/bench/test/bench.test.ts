@@ -35,17 +35,21 @@ describe('a quick bench run', () => {
     expect(results.scenarios.persistence?.stack).toBeDefined();
   });
 
+  // Every step, not only the one that held: on a machine busy with other suites even a tiny step may miss the
+  // latency limit, but no message may be lost at any rate, and every latency must be measured.
   it('delivers every fanout message to every member, with latencies measured', () => {
     for (const r of Object.values(results.scenarios.fanout ?? {})) {
-      const first = r.steps[0]!;
-      expect(first.sent).toBeGreaterThan(0);
-      expect(first.expected).toBe(first.sent * r.membersPerRoom);
-      expect(r.held).not.toBeNull();
-      expect(r.held!.delivered).toBe(r.held!.expected);
-      expect(r.held!.latency.count).toBe(r.held!.delivered);
-      expect(r.held!.latency.p50).toBeGreaterThan(0);
-      expect(r.held!.latency.p99).toBeGreaterThanOrEqual(r.held!.latency.p50);
-      expect(r.held!.latency.max).toBeGreaterThanOrEqual(r.held!.latency.p99);
+      expect(r.steps.length).toBeGreaterThan(0);
+      for (const step of r.steps) {
+        expect(step.sent).toBeGreaterThan(0);
+        expect(step.expected).toBe(step.sent * r.membersPerRoom);
+        expect(step.delivered).toBe(step.expected);
+        expect(step.lost).toBe(0);
+        expect(step.latency.count).toBe(step.delivered);
+        expect(step.latency.p50).toBeGreaterThan(0);
+        expect(step.latency.p99).toBeGreaterThanOrEqual(step.latency.p50);
+        expect(step.latency.max).toBeGreaterThanOrEqual(step.latency.p99);
+      }
     }
   });
 
@@ -66,12 +70,16 @@ describe('a quick bench run', () => {
     }
   });
 
-  it('commits every acknowledged send to the store', () => {
+  it('acknowledges every send and commits every acknowledged one to the store', () => {
     const r = results.scenarios.persistence!.stack!;
-    expect(r.held).not.toBeNull();
-    expect(r.held!.ackedPerSec).toBeGreaterThan(0);
-    expect(r.held!.ack.count).toBe(r.held!.sent);
-    expect(r.acked).toBeGreaterThan(0);
+    expect(r.steps.length).toBeGreaterThan(0);
+    for (const step of r.steps) {
+      expect(step.sent).toBeGreaterThan(0);
+      expect(step.ackFailed).toBe(0);
+      expect(step.ack.count).toBe(step.sent);
+      expect(step.ackedPerSec).toBeGreaterThan(0);
+    }
+    expect(r.acked).toBeGreaterThanOrEqual(r.steps.reduce((sum, step) => sum + step.sent, 0));
     expect(r.storedMessages).toBeGreaterThanOrEqual(r.acked);
   });
 

@@ -3,7 +3,7 @@
  * The bench must still stop the stack it started and drop its database, and say it was interrupted.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,14 @@ function childrenOf(pid: number): number[] {
       .map(Number);
   } catch {
     return []; // pgrep exits 1 when there are none
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return ''; // gone meanwhile
   }
 }
 
@@ -65,20 +73,27 @@ describe('interrupting the bench', () => {
     const exited = new Promise<number | null>((resolve) => bench.on('exit', (code) => resolve(code)));
     const benchPid = bench.pid as number;
 
-    // Wait until the stack is up and under load: the first step lasts 30 s, so the interrupt lands inside it.
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('persistence · stack starting') || (await benchDatabases(benchPid)).length === 0) {
-      if (Date.now() > deadline) throw new Error(`the bench never started the stack:\n${output}`);
+    // Wait until the stack is up and the generators run (they are forked only once the whole stack has
+    // started, which takes seconds on a busy machine); the first step lasts 30 s, so the interrupt lands in it.
+    const deadline = Date.now() + 90_000;
+    let started = childrenOf(benchPid);
+    while (!started.some((pid) => commandOf(pid).includes('worker.js'))) {
+      if (Date.now() > deadline) throw new Error(`the bench never started its generators:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
+      started = childrenOf(benchPid);
     }
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    const started = childrenOf(benchPid);
-    expect(started.length).toBeGreaterThanOrEqual(4); // nats-server, auth, rooms, gateway (and generators)
+    expect(await benchDatabases(benchPid)).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    started = childrenOf(benchPid);
+    const commands = started.map(commandOf).join('\n');
+    for (const part of ['nats-server', 'services/auth/', 'services/rooms/', 'services/gateway/', 'worker.js']) {
+      expect(commands).toContain(part);
+    }
 
     process.kill(-benchPid, 'SIGINT');
     expect(await exited).toBe(130);
     expect(output).toContain('interrupted');
     expect(started.filter(alive)).toEqual([]);
     expect(await benchDatabases(benchPid)).toEqual([]);
-  }, 90_000);
+  }, 150_000);
 });
