@@ -1,6 +1,6 @@
 /** results.md: the summary table the README quotes, the targets, and every ramp step. */
 import { fmt, kib, type Results } from '../results.js';
-import type { StepResult } from '../scenarios/context.js';
+import { cpuShares, type StepResult } from '../scenarios/context.js';
 
 export function markdown(results: Results): string {
   const { scenarios: s, machine: m } = results;
@@ -76,7 +76,7 @@ export function summaryTable(results: Results): string {
       '',
       'server CPU per delivered message at that rate, µs',
       floor?.held ? `${floor.held.cpuUsPerMessage}` : '—',
-      stack?.held ? `${stack.held.cpuUsPerMessage} (${parts(stack.held.cpuMs)})` : '—',
+      stack?.held ? `${stack.held.cpuUsPerMessage} (${cpuShares(stack.held.cpuMs)})` : '—',
       ratio(stack?.held?.cpuUsPerMessage, floor?.held?.cpuUsPerMessage),
     ]);
   }
@@ -116,7 +116,7 @@ export function summaryTable(results: Results): string {
       '',
       'server CPU per join attempted (handshake included), µs',
       floor ? `${floor.cpuUsPerJoin}` : '—',
-      stack ? `${stack.cpuUsPerJoin} (${parts(stack.cpuMs)})` : '—',
+      stack ? `${stack.cpuUsPerJoin} (${cpuShares(stack.cpuMs)})` : '—',
       ratio(stack?.cpuUsPerJoin, floor?.cpuUsPerJoin),
     ]);
   }
@@ -134,7 +134,7 @@ export function summaryTable(results: Results): string {
       '',
       'server CPU per committed message, µs',
       '—',
-      stack?.held ? `${stack.held.cpuUsPerMessage} (${parts(stack.held.cpuMs)})` : '—',
+      stack?.held ? `${stack.held.cpuUsPerMessage} (${cpuShares(stack.held.cpuMs)})` : '—',
       '',
     ]);
   }
@@ -143,17 +143,6 @@ export function summaryTable(results: Results): string {
     '|---|---|---:|---:|---:|',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
-}
-
-/** "gateway 41%, rooms 20%, …": where a target's CPU went. */
-function parts(cpuMs: Record<string, number>): string {
-  const total = Object.values(cpuMs).reduce((a, b) => a + b, 0);
-  if (total === 0) return 'no CPU measured';
-  return Object.entries(cpuMs)
-    .filter(([, ms]) => ms / total >= 0.01)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, ms]) => `${name} ${Math.round((100 * ms) / total)}%`)
-    .join(', ');
 }
 
 function stepHeader(rate: string, kind: 'delivery' | 'ack'): string {

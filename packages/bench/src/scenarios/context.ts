@@ -152,7 +152,8 @@ export async function rampTogether(
       log(
         `  ${name} ${result.held ? 'held' : 'FAIL'} ${Math.round(offered)} sends/s → ` +
           `${Math.round(result.deliveredPerSec)} delivered/s, p50 ${result.latency.p50} p99 ${result.latency.p99} ` +
-          `max ${result.latency.max} ms; ack p99 ${result.ack.p99} ms; server CPU ${result.cpuUsPerMessage} µs/msg; ` +
+          `max ${result.latency.max} ms; ack p99 ${result.ack.p99} ms; server CPU ${result.cpuUsPerMessage} µs/msg ` +
+          `(${cpuShares(result.cpuMs)}); ` +
           `generator ELU ${result.generatorElu.join('/')}${result.held ? '' : ` (${result.reason})`}`,
       );
       for (const error of result.errors) log(`    ${error}`);
@@ -209,6 +210,17 @@ export function judge(
 }
 
 /** Total CPU µs per message, to 0.01 µs. */
+/** "gateway 36%, rooms 25%, …": where a step's server CPU went, largest first. */
+export function cpuShares(cpuMs: Record<string, number>): string {
+  const total = Object.values(cpuMs).reduce((a, b) => a + b, 0);
+  if (total === 0) return 'no CPU measured';
+  return Object.entries(cpuMs)
+    .filter(([, ms]) => ms / total >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .map(([part, ms]) => `${part} ${Math.round((ms * 100) / total)}%`)
+    .join(', ');
+}
+
 export function perMessage(cpuMs: Record<string, number>, messages: number): number {
   const total = Object.values(cpuMs).reduce((a, b) => a + b, 0);
   return messages > 0 ? Math.round((total * 1000 * 100) / messages) / 100 : 0;
