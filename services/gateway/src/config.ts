@@ -24,6 +24,12 @@ export const GatewayEnv = Type.Object({
     description: 'tries of a send within REQUEST_TIMEOUT_MS',
   }),
   MAX_ROOMS_PER_CONNECTION: Type.Integer({ minimum: 1, default: 100 }),
+  CLIENT_WRITE_GATHER_MS: Type.Integer({
+    minimum: 0,
+    maximum: 100,
+    default: 0,
+    description: 'while busy, frames to clients wait up to this long to leave several per write; 0: after every turn',
+  }),
   SEND_BUFFER_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
   MAX_CONNECTIONS_PER_USER: Type.Integer({ minimum: 1, default: 20 }),
   SENDS_PER_SECOND: Type.Number({

@@ -21,6 +21,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { JoinLoad } from './admission.js';
+import type { ClientWrites, CorkableSocket, CorkHolder } from './client-writes.js';
 import { type FrameError, parseClientFrame } from './parse-frame.js';
 import type { Hub, Member } from './hub.js';
 import type { ServicesClient } from './rooms-client.js';
@@ -43,26 +44,12 @@ export interface SessionDeps {
   limits: SessionLimits;
   /** Told of every join while it is under way: new sockets are let in while few are. */
   joins: JoinLoad;
+  /** When frames written to sockets leave: after the turn, or gathered while the gateway is busy. */
+  writes: ClientWrites;
 }
 
 const kSession = Symbol('session');
 
-/**
- * A socket's frames of one event-loop turn go out in one write: a burst of NATS messages (a join storm's
- * notices, a busy room) is dispatched synchronously, so corking until the turn's I/O is done turns many small
- * writes into one writev. One setImmediate uncorks every socket written this turn (a nextTick per socket
- * cost a callback per delivery and uncorked after each NATS read instead of after all of them). `_socket` is
- * ws's TCP socket.
- */
-type TcpSocket = { cork(): void; uncork(): void };
-const corkedThisTurn: Session[] = [];
-function uncorkAll(): void {
-  for (const session of corkedThisTurn) {
-    session.corkedSocket?.uncork();
-    session.corkedSocket = undefined;
-  }
-  corkedThisTurn.length = 0;
-}
 const CLOSE_BRACE = Buffer.from('}');
 /** ws's send options, shared: one object per frame adds up at hundreds of thousands of frames a second. */
 const TEXT = { binary: false } as const;
@@ -83,13 +70,13 @@ function onSocketError(): void {
 /** 'joining' until the rooms service said yes; then what the gateway must remember of the room. */
 type Membership = 'joining' | { staffOnly: boolean };
 
-export class Session implements Member {
+export class Session implements Member, CorkHolder {
   private readonly rooms = new Map<string, Membership>();
   private readonly sendBucket: TokenBucket;
   private readonly joinBucket: TokenBucket;
   private closed = false;
-  /** @internal the TCP socket, while its writes are gathered until the turn's I/O is done */
-  corkedSocket: TcpSocket | undefined;
+  /** @internal the TCP socket while its writes wait for the next flush (client-writes.ts) */
+  corkedSocket: CorkableSocket | undefined;
   private draining = false;
   private inFlight = 0;
   private onIdle: (() => void) | undefined;
@@ -116,12 +103,9 @@ export class Session implements Member {
 
   private write(data: string | Uint8Array): void {
     if (!this.corkedSocket) {
-      const tcp = (this.ws as unknown as { _socket?: TcpSocket })._socket;
-      if (tcp) {
-        tcp.cork();
-        this.corkedSocket = tcp;
-        if (corkedThisTurn.push(this) === 1) setImmediate(uncorkAll);
-      }
+      // ws's own TCP socket: ws writes each frame to it at once, so corking it gathers them.
+      const tcp = (this.ws as unknown as { _socket?: CorkableSocket })._socket;
+      if (tcp) this.deps.writes.hold(this, tcp);
     }
     this.ws.send(data, TEXT);
   }

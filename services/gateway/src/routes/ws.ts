@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Admission } from '../admission.js';
 import { releaseAdmission } from '../admit-upgrades.js';
+import { ClientWrites } from '../client-writes.js';
 import type { GatewayConfig } from '../config.js';
 import type { Hub } from '../hub.js';
 import type { ServicesClient } from '../rooms-client.js';
@@ -30,6 +31,7 @@ export async function wsRoute(app: FastifyInstance, { config, admission, hub, se
     registry: sessions,
     log: app.log.child({ component: 'ws' }),
     joins: admission,
+    writes: new ClientWrites(config.CLIENT_WRITE_GATHER_MS),
     limits: {
       maxRooms: config.MAX_ROOMS_PER_CONNECTION,
       sendBufferLimit: config.SEND_BUFFER_LIMIT_BYTES,
