@@ -1,6 +1,9 @@
 /**
  * When the frames written to client sockets actually leave: every socket written to is corked, and one
- * callback uncorks them all, so each socket gets one writev however many frames it was given meanwhile.
+ * callback uncorks them all, so each socket gets one writev however many frames it was given meanwhile. A
+ * burst of NATS messages (a busy room, a join storm's notices) is dispatched synchronously, so this turns
+ * many small writes into one; a nextTick per socket would cost a callback per delivery and uncork after each
+ * NATS read instead of after all of them.
  *
  * With `gatherMs` 0 (the default) that callback runs right after the current turn's I/O (setImmediate). With
  * a window, the same holds after a quiet spell, but writes that follow a flush within `gatherMs` wait until

@@ -209,7 +209,6 @@ export function judge(
   };
 }
 
-/** Total CPU µs per message, to 0.01 µs. */
 /** "gateway 36%, rooms 25%, …": where a step's server CPU went, largest first. */
 export function cpuShares(cpuMs: Record<string, number>): string {
   const total = Object.values(cpuMs).reduce((a, b) => a + b, 0);
@@ -221,6 +220,7 @@ export function cpuShares(cpuMs: Record<string, number>): string {
     .join(', ');
 }
 
+/** Total CPU µs per message, to 0.01 µs. */
 export function perMessage(cpuMs: Record<string, number>, messages: number): number {
   const total = Object.values(cpuMs).reduce((a, b) => a + b, 0);
   return messages > 0 ? Math.round((total * 1000 * 100) / messages) / 100 : 0;
