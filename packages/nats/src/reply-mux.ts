@@ -48,6 +48,7 @@ export class RequestAbandonedError extends Error {
 }
 
 const muxes = new WeakMap<NatsConnection, ReplyMux>();
+const watchedForClose = new WeakSet<NatsConnection>();
 
 /** The connection's mux, made on first use. */
 export function replyMux(nc: NatsConnection): ReplyMux {
@@ -72,9 +73,13 @@ export class ReplyMux {
     const prefix = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
     this.base = `${createInbox(prefix)}.`;
     nc.subscribe(`${this.base}*`, {
-      callback: (err, msg) => (err ? this.abandonAll(`reply inbox failed: ${err.message}`) : this.answer(msg)),
+      callback: (err, msg) => (err ? this.inboxFailed(err) : this.answer(msg)),
     });
-    nc.closed().then(() => this.abandonAll('the NATS connection closed'));
+    // Once per connection, not per mux: after an inbox failure each request may make a new one.
+    if (!watchedForClose.has(nc)) {
+      watchedForClose.add(nc);
+      nc.closed().then(() => muxes.get(nc)?.abandonAll('the NATS connection closed'));
+    }
   }
 
   /** Resolves with the answer (which may carry a service error in its headers); rejects as the errors above. */
@@ -121,6 +126,17 @@ export class ReplyMux {
     this.waiting.delete(token);
     clearTimeout(waiter.timer);
     how(waiter);
+  }
+
+  /**
+   * The server refused or ended the inbox subscription (a permissions error: the account may not read its
+   * own replies). Every request waiting fails now, and the next one makes a new mux, so it fails as fast
+   * (instead of waiting out its deadline for answers nobody receives), and succeeds once the permissions
+   * are fixed.
+   */
+  private inboxFailed(err: Error): void {
+    if (muxes.get(this.nc) === this) muxes.delete(this.nc);
+    this.abandonAll(`reply inbox failed: ${err.message}`);
   }
 
   private abandonAll(reason: string): void {
