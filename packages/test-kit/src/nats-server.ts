@@ -8,6 +8,8 @@ export interface NatsServerHandle {
   stop(): Promise<void>;
   /** Kills the server and starts it again on the same port (for fault tests). */
   restart(downMs?: number): Promise<void>;
+  /** Makes the running server read its configuration file again (SIGHUP), as an operator's reload does. */
+  reload(): void;
 }
 
 export interface NatsServerOptions {
@@ -26,6 +28,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     port,
     async stop() {
       await terminate(child);
+    },
+    reload() {
+      child.kill('SIGHUP');
     },
     async restart(downMs = 0) {
       await terminate(child);
