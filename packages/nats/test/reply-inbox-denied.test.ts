@@ -6,10 +6,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChatError, ErrorCode } from '@chat/protocol';
+import { ErrorCode } from '@chat/protocol';
 import { type NatsServerHandle, startNatsServer } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats, type NatsConnection, request } from '../src/index.js';
+import { failure } from './expect-failure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chat-nats-inbox-'));
 const config = join(dir, 'nats.conf');
@@ -42,15 +43,6 @@ afterAll(async () => {
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function failure(promise: Promise<unknown>): Promise<ChatError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ChatError);
-  return err as ChatError;
-}
 
 describe('a reply inbox the server refuses', () => {
   it('fails every request as UNAVAILABLE without waiting for its deadline', async () => {

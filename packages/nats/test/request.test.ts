@@ -3,6 +3,7 @@ import { startNatsServer, type NatsServerHandle } from '@chat/test-kit';
 import { Type } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats, endpoint, type NatsConnection, request, startService } from '../src/index.js';
+import { failure } from './expect-failure.js';
 
 let server: NatsServerHandle;
 let nc: NatsConnection;
@@ -52,15 +53,6 @@ afterAll(async () => {
   await nc?.close();
   await server?.stop();
 });
-
-async function failure(promise: Promise<unknown>): Promise<ChatError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ChatError);
-  return err as ChatError;
-}
 
 describe('request/reply', () => {
   it('answers with the handler result', async () => {
