@@ -1,7 +1,7 @@
 /** The gateway's view of the rooms service: typed requests over NATS, each with a deadline. */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChatError, ErrorCode, type ChatMessage, JoinHeaders, type UserRef, Subjects } from '@chat/protocol';
+import { ChatError, ErrorCode, JoinHeaders, type UserRef, Subjects } from '@chat/protocol';
 import { type NatsConnection, request, requestRaw } from '@chat/nats';
 
 const RETRY_DELAY_MS = 50;
@@ -41,16 +41,18 @@ export class ServicesClient {
   /**
    * Sends are retried when the rooms service did not answer (an instance died mid-request, a broker blip),
    * within the one request deadline: each attempt gets its share of it. The message id is chosen here, so
-   * however many attempts reach the store, the message is stored once.
+   * however many attempts reach the store, the message is stored once. The stored message comes back as the
+   * rooms service serialized it (a ChatMessage as JSON bytes): it goes into the sender's reply unparsed.
    */
-  async send(room: string, author: UserRef, text: string): Promise<ChatMessage> {
+  async send(room: string, author: UserRef, text: string): Promise<Uint8Array> {
     const id = randomUUID();
     const deadline = Date.now() + this.timeoutMs;
     const attemptTimeout = Math.ceil(this.timeoutMs / this.sendAttempts);
     for (let attempt = 1; ; attempt++) {
       const timeout = Math.min(attemptTimeout, deadline - Date.now());
       try {
-        return await request<ChatMessage>(this.nc, Subjects.rooms.send, { room, author, text, id, attempt }, timeout);
+        const payload = { room, author, text, id, attempt };
+        return (await requestRaw(this.nc, Subjects.rooms.send, payload, timeout)).data;
       } catch (err) {
         const retriable = err instanceof ChatError && err.code === ErrorCode.UNAVAILABLE;
         if (!retriable || attempt >= this.sendAttempts || deadline - Date.now() < RETRY_DELAY_MS * 2) throw err;
@@ -59,12 +61,14 @@ export class ServicesClient {
     }
   }
 
-  edit(room: string, id: string, user: UserRef, text: string): Promise<ChatMessage> {
-    return request(this.nc, Subjects.rooms.edit, { room, id, user, text }, this.timeoutMs);
+  /** The edited message, as JSON bytes (see `send`). */
+  async edit(room: string, id: string, user: UserRef, text: string): Promise<Uint8Array> {
+    return (await requestRaw(this.nc, Subjects.rooms.edit, { room, id, user, text }, this.timeoutMs)).data;
   }
 
-  delete(room: string, id: string, user: UserRef): Promise<ChatMessage> {
-    return request(this.nc, Subjects.rooms.delete, { room, id, user }, this.timeoutMs);
+  /** The deleted message's tombstone, as JSON bytes (see `send`). */
+  async delete(room: string, id: string, user: UserRef): Promise<Uint8Array> {
+    return (await requestRaw(this.nc, Subjects.rooms.delete, { room, id, user }, this.timeoutMs)).data;
   }
 
   /** A page of history as the rooms service serialized it: the gateway forwards the bytes, it never reads them. */

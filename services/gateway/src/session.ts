@@ -225,19 +225,18 @@ export class Session implements Member, CorkHolder {
   private async send({ room, text, ref }: SendFrame): Promise<void> {
     if (!this.isMember(room)) throw notInRoom(room);
     if (!this.sendBucket.take()) throw rateLimited('messages');
-    const message = await this.deps.services.send(room, this.user, normalizeMessageText(text));
-    this.replyOk(ref, message);
+    this.replyOkRaw(ref, await this.deps.services.send(room, this.user, normalizeMessageText(text)));
   }
 
   private async edit({ room, id, text, ref }: EditFrame): Promise<void> {
     if (!this.isMember(room)) throw notInRoom(room);
     if (!this.sendBucket.take()) throw rateLimited('messages');
-    this.replyOk(ref, await this.deps.services.edit(room, id, this.user, normalizeMessageText(text)));
+    this.replyOkRaw(ref, await this.deps.services.edit(room, id, this.user, normalizeMessageText(text)));
   }
 
   private async delete({ room, id, ref }: DeleteFrame): Promise<void> {
     if (!this.isMember(room)) throw notInRoom(room);
-    this.replyOk(ref, await this.deps.services.delete(room, id, this.user));
+    this.replyOkRaw(ref, await this.deps.services.delete(room, id, this.user));
   }
 
   private async history({ room, before, limit, ref }: HistoryFrame): Promise<void> {
