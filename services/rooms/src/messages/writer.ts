@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type ChatMessage, ChatError, ErrorCode, type UserRef } from '@chat/protocol';
+import { RawReply } from '@chat/nats';
 import type { DatabasePool } from '@chat/service-kit';
 import type { Kysely } from 'kysely';
 import { ROOMS_SCHEMA, type RoomsDatabase } from '../db/schema.js';
@@ -39,7 +40,7 @@ interface Pending {
   author: UserRef;
   text: string;
   createdAt: string;
-  resolve(message: ChatMessage): void;
+  resolve(answer: RawReply): void;
   reject(error: ChatError): void;
 }
 
@@ -86,8 +87,8 @@ export class MessageWriter {
     this.maxQueued = options.maxQueued ?? 50_000;
   }
 
-  /** Stores the message (text already checked) and resolves with it once committed. */
-  send(room: string, author: UserRef, text: string, identity: SendIdentity = {}): Promise<ChatMessage> {
+  /** Stores the message (text already checked) and resolves once committed, with the stored ChatMessage as JSON. */
+  send(room: string, author: UserRef, text: string, identity: SendIdentity = {}): Promise<RawReply> {
     if (this.closed) return Promise.reject(new ChatError(ErrorCode.UNAVAILABLE, 'the message store is shutting down'));
     if (this.queue.length >= this.maxQueued) {
       return Promise.reject(new ChatError(ErrorCode.UNAVAILABLE, 'the message store is overloaded; try again'));
@@ -134,10 +135,12 @@ export class MessageWriter {
       const pending = batch[i] as Pending;
       const message = stored[i];
       if (message) {
-        pending.resolve(message);
+        // Serialized once: the same text is the sender's answer and the inside of the room's event.
+        const json = JSON.stringify(message);
+        pending.resolve(new RawReply(json));
         // A retried message is announced again (its first announcement may never have gone out); clients
         // keep one per seq. Twins within one batch are announced once.
-        if (!published.has(message.id)) this.publish(pending.room, message);
+        if (!published.has(message.id)) this.publish(pending.room, message, json);
         published.add(message.id);
       } else {
         pending.reject(noSuchRoom());
@@ -145,9 +148,9 @@ export class MessageWriter {
     }
   }
 
-  private publish(room: string, message: ChatMessage): void {
+  private publish(room: string, message: ChatMessage, json: string): void {
     try {
-      this.events.message(room, message);
+      this.events.message(room, json);
     } catch (err) {
       // The message is stored and its sender answered; subscribers catch up through history.
       this.options.logger.error({ err, room, seq: message.seq }, 'message event not published');

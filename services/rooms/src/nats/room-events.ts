@@ -10,7 +10,6 @@ import {
   type ChatMessage,
   type DeletedEvent,
   type EditedEvent,
-  type MessageEvent,
   PresenceGatherer,
   roomSubject,
   type UserRef,
@@ -18,7 +17,8 @@ import {
 import type { NatsConnection } from '@chat/nats';
 
 export interface RoomEvents {
-  message(room: string, message: ChatMessage): void;
+  /** A new message, given as its ChatMessage JSON (serialized once for the sender's answer and this). */
+  message(room: string, messageJson: string): void;
   joined(room: string, user: UserRef): void;
   left(room: string, user: UserRef): void;
   edited(room: string, message: ChatMessage): void;
@@ -34,8 +34,9 @@ export function natsRoomEvents(nc: NatsConnection): RoomEvents {
     nc.publish(roomSubject(room), frame);
   };
   return {
-    message(room, message) {
-      publish(room, JSON.stringify({ type: 'message', room, message } satisfies MessageEvent));
+    message(room, messageJson) {
+      // {"type":"message","room":…,"message":…}, the MessageEvent's own key order, with the message spliced in.
+      publish(room, `{"type":"message","room":${JSON.stringify(room)},"message":${messageJson}}`);
     },
     joined(room, user) {
       presence.add(room, 'joined', user);
