@@ -92,18 +92,18 @@ export function roomsService({
         subject: Subjects.rooms.edit,
         validator: compile(EditRequest),
         async handle({ room, id, user, text }) {
-          const message = await edits.edit(room, id, user, normalizeMessageText(text));
-          events.edited(room, message);
-          return message;
+          const json = JSON.stringify(await edits.edit(room, id, user, normalizeMessageText(text)));
+          events.edited(room, json);
+          return new RawReply(json);
         },
       }),
       delete: endpoint({
         subject: Subjects.rooms.delete,
         validator: compile(DeleteRequest),
         async handle({ room, id, user }) {
-          const message = await edits.delete(room, id, user);
-          events.deleted(room, message);
-          return message;
+          const json = JSON.stringify(await edits.delete(room, id, user));
+          events.deleted(room, json);
+          return new RawReply(json);
         },
       }),
       history: endpoint({
