@@ -88,7 +88,7 @@ export class ReplyMux {
     return new Promise((resolve, reject) => {
       const token = (this.nextToken++).toString(36);
       const timer = setTimeout(() => {
-        if (this.waiting.delete(token)) reject(new RequestTimeoutError(subject, timeoutMs));
+        this.take(token)?.reject(new RequestTimeoutError(subject, timeoutMs));
       }, timeoutMs);
       this.waiting.set(token, { subject, data, resolve, reject, timer });
       if (this.outgoing.push(token) === 1) setImmediate(() => this.publishAll());
@@ -105,7 +105,7 @@ export class ReplyMux {
         this.nc.publish(waiter.subject, waiter.data, { reply: this.base + token });
         waiter.data = undefined;
       } catch (err) {
-        this.settle(token, (w) => w.reject(err instanceof Error ? err : new Error(String(err))));
+        this.take(token)?.reject(err instanceof Error ? err : new Error(String(err)));
       }
     }
   }
@@ -113,19 +113,19 @@ export class ReplyMux {
   private answer(msg: Msg): void {
     const token = msg.subject.slice(this.base.length);
     // NATS's "no responders" is an empty message with status 503 in its headers.
-    if (msg.data.length === 0 && msg.headers?.code === 503) {
-      this.settle(token, (w) => w.reject(new NoRespondersError(w.subject)));
-      return;
-    }
-    this.settle(token, (w) => w.resolve(msg));
+    const waiter = this.take(token);
+    if (!waiter) return; // a late answer to a request that timed out
+    if (msg.data.length === 0 && msg.headers?.code === 503) waiter.reject(new NoRespondersError(waiter.subject));
+    else waiter.resolve(msg);
   }
 
-  private settle(token: string, how: (waiter: Waiter) => void): void {
+  /** The request waiting under `token`, no longer waiting (its timer stopped); undefined if it was settled. */
+  private take(token: string): Waiter | undefined {
     const waiter = this.waiting.get(token);
-    if (!waiter) return; // late answer to a request that timed out
+    if (!waiter) return undefined;
     this.waiting.delete(token);
     clearTimeout(waiter.timer);
-    how(waiter);
+    return waiter;
   }
 
   /**
@@ -140,8 +140,11 @@ export class ReplyMux {
   }
 
   private abandonAll(reason: string): void {
-    for (const token of [...this.waiting.keys()]) {
-      this.settle(token, (w) => w.reject(new RequestAbandonedError(reason)));
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const waiter of waiting) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new RequestAbandonedError(reason));
     }
   }
 }
