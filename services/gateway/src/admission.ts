@@ -82,16 +82,14 @@ export class Admission implements JoinLoad {
         clearTimeout(timer);
         gone?.removeEventListener('abort', leave);
       };
-      const leave = () => {
+      /** Out of the queue before its turn. */
+      const drop = (err: ChatError) => {
         done();
         this.waiting.delete(waiter);
-        reject(new ChatError(ErrorCode.UNAVAILABLE, 'the client left while waiting to be let in'));
+        reject(err);
       };
-      const timer = setTimeout(() => {
-        done();
-        this.waiting.delete(waiter);
-        reject(tooBusy());
-      }, this.options.maxWaitMs);
+      const leave = () => drop(new ChatError(ErrorCode.UNAVAILABLE, 'the client left while waiting to be let in'));
+      const timer = setTimeout(() => drop(tooBusy()), this.options.maxWaitMs);
       const waiter: Waiter = {
         admit: () => {
           done();
