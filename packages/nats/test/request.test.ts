@@ -101,21 +101,17 @@ describe('request/reply', () => {
     const own = await connectNats({ url: server.url, name: 'closing' });
     const pending = failure(request(own, 'echo.slow', {}, 10_000));
     await new Promise((r) => setTimeout(r, 50));
-    const started = Date.now();
     await own.close();
-    const err = await pending;
-    expect(err.code).toBe('UNAVAILABLE');
-    expect(Date.now() - started).toBeLessThan(1000);
+    // "could not be reached", not "did not answer in time": it failed on the close, not at its deadline.
+    expect(await pending).toMatchObject({ code: 'UNAVAILABLE', message: 'the echo service could not be reached' });
     expect((await failure(request(own, 'echo.say', { word: 'late' }))).code).toBe('UNAVAILABLE');
   });
 
   it('fails a request at once when its connection is draining as the request leaves', async () => {
     const own = await connectNats({ url: server.url, name: 'draining' });
-    const started = Date.now();
     const drained = own.drain();
     const err = await failure(request(own, 'echo.say', { word: 'too late' }, 10_000));
-    expect(err.code).toBe('UNAVAILABLE');
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(err).toMatchObject({ code: 'UNAVAILABLE', message: 'the echo service could not be reached' });
     await drained;
   });
 });
