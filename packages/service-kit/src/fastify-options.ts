@@ -2,10 +2,13 @@
 import { ErrorCode } from '@chat/protocol';
 import type { FastifyReply, FastifyServerOptions } from 'fastify';
 import { loggerOptions } from './logging.js';
+import { trustProxyOption } from './service-env.js';
 
-export function serviceFastifyOptions(service: string, logLevel: string): FastifyServerOptions {
+/** `trustProxy` is the service's TRUST_PROXY: request.ip is the client's address as the trusted proxies tell it. */
+export function serviceFastifyOptions(service: string, logLevel: string, trustProxy: string): FastifyServerOptions {
   return {
     logger: loggerOptions(logLevel, service),
+    trustProxy: trustProxyOption(trustProxy),
     bodyLimit: 64 * 1024,
     // Fastify's default silently drops unknown fields; our schemas say additionalProperties: false to refuse them.
     ajv: { customOptions: { removeAdditional: false } },

@@ -1,6 +1,7 @@
 /** Environment variables every service has, and the verification key they all read the same way. */
 import { existsSync } from 'node:fs';
-import { Type } from '@sinclair/typebox';
+import { isIP } from 'node:net';
+import { FormatRegistry, Type } from '@sinclair/typebox';
 import { ConfigError } from './config.js';
 import { devKeyPaths, readKey } from './keys.js';
 
@@ -20,7 +21,41 @@ export function commonEnv(defaultPort: number) {
     DATA_DIR: Type.String({ default: '.data' }),
     JWT_PUBLIC_KEY: Type.Optional(Type.String()),
     JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String()),
+    TRUST_PROXY: Type.String({
+      format: 'trust-proxy',
+      default: 'loopback',
+      description:
+        'peers whose X-Forwarded-For is believed: comma-separated addresses, CIDR ranges and loopback, linklocal, uniquelocal; or true, false',
+    }),
   };
+}
+
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * One entry of TRUST_PROXY as proxy-addr (Fastify's trustProxy) reads it. A hop count is refused: Fastify 5
+ * takes a number to mean "trust no peer", which would quietly undo the setting.
+ */
+function isTrustedProxyEntry(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+FormatRegistry.Set(
+  'trust-proxy',
+  (value) =>
+    value === 'true' || value === 'false' || value.split(',').every((entry) => isTrustedProxyEntry(entry.trim())),
+);
+
+/** TRUST_PROXY as Fastify's trustProxy option: which peers may say, in X-Forwarded-For, whom they forward. */
+export function trustProxyOption(value: string): boolean | string[] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value.split(',').map((entry) => entry.trim());
 }
 
 /**

@@ -285,7 +285,7 @@ function authEnv(options: ProcessStackOptions): Record<string, string> {
     ...commonEnv(options),
     DATABASE_URL: options.databaseUrl,
     JWT_PRIVATE_KEY: options.keys.privateKey,
-    LOGIN_RATE_LIMIT: '1000',
+    LOGINS_PER_ADDRESS: '1000',
     ...options.authEnv,
   };
 }

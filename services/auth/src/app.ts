@@ -12,10 +12,7 @@ import { userRoutes } from './routes/users.js';
 import { toCurrentUser, UserStore } from './users/store.js';
 
 export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
-  const app = Fastify({
-    ...serviceFastifyOptions('auth', config.LOG_LEVEL),
-    trustProxy: '127.0.0.1',
-  });
+  const app = Fastify(serviceFastifyOptions('auth', config.LOG_LEVEL, config.TRUST_PROXY));
   installErrorHandler(app);
 
   const database = await openDatabase<AuthDatabase>({

@@ -9,10 +9,20 @@ export const AuthEnv = Type.Object({
   JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String()),
   TOKEN_TTL: Type.String({ pattern: '^[0-9]+[smhd]$', default: '12h' }),
   COOKIE_SECURE: Type.Boolean({ default: false }),
-  LOGIN_RATE_LIMIT: Type.Integer({
+  LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({
     minimum: 1,
     default: 10,
-    description: 'login attempts per minute per address and per username',
+    description: 'failed logins per minute to one username, from any address; then its logins wait',
+  }),
+  LOGIN_FAILURES_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: 50,
+    description: 'failed logins per minute from one client address, to any usernames; then its logins wait',
+  }),
+  LOGINS_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: 300,
+    description: 'successful logins per minute from one client address (an office behind one NAT address)',
   }),
 });
 
@@ -22,6 +32,12 @@ export interface AuthConfig extends Static<typeof AuthEnv> {
 }
 
 export function authConfigFromEnv(env: Record<string, string | undefined> = process.env): AuthConfig {
+  if (env.LOGIN_RATE_LIMIT) {
+    // It counted every login, successful ones too; its replacements count differently, so none is guessed.
+    throw new ConfigError(
+      'invalid configuration: LOGIN_RATE_LIMIT is retired; set LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS and LOGINS_PER_ADDRESS',
+    );
+  }
   const parsed = loadConfig(AuthEnv, env);
   let privateKey = readKey({ inline: parsed.JWT_PRIVATE_KEY, file: parsed.JWT_PRIVATE_KEY_FILE });
   let publicKey = readKey({ inline: parsed.JWT_PUBLIC_KEY, file: parsed.JWT_PUBLIC_KEY_FILE });

@@ -18,7 +18,7 @@ import { SessionRegistry } from './session-registry.js';
 import { watchRevocations } from './revocation.js';
 
 export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> {
-  const app = Fastify(serviceFastifyOptions('gateway', config.LOG_LEVEL));
+  const app = Fastify(serviceFastifyOptions('gateway', config.LOG_LEVEL, config.TRUST_PROXY));
   installErrorHandler(app);
 
   const nc = await connectNats({

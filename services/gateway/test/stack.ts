@@ -92,7 +92,7 @@ export async function startStack(options: StackOptions = {}) {
       ...common,
       DATABASE_URL: database.url,
       JWT_PRIVATE_KEY: keys.privateKey,
-      LOGIN_RATE_LIMIT: '1000',
+      LOGINS_PER_ADDRESS: '1000',
       ...options.authEnv,
     }),
   );

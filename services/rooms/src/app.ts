@@ -18,10 +18,7 @@ import { roomRoutes } from './routes/rooms.js';
 import { RoomStore } from './rooms/store.js';
 
 export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
-  const app = Fastify({
-    ...serviceFastifyOptions('rooms', config.LOG_LEVEL),
-    trustProxy: '127.0.0.1',
-  });
+  const app = Fastify(serviceFastifyOptions('rooms', config.LOG_LEVEL, config.TRUST_PROXY));
   installErrorHandler(app);
 
   const database = await openDatabase<RoomsDatabase>({

@@ -79,7 +79,7 @@ export async function startStack(): Promise<Stack> {
     const adminName = 'admin';
     await createSuperuser(database.url, adminName, PASSWORD);
     const auth = await buildAuth(
-      authConfigFromEnv({ ...common, JWT_PRIVATE_KEY: keys.privateKey, LOGIN_RATE_LIMIT: '10000' }),
+      authConfigFromEnv({ ...common, JWT_PRIVATE_KEY: keys.privateKey, LOGINS_PER_ADDRESS: '10000' }),
     );
     cleanup.push(() => auth.close());
     const authUrl = await auth.listen({ host: '127.0.0.1', port: 0 });

@@ -47,7 +47,7 @@ export async function startStack(options: TargetOptions): Promise<Target> {
       await waitForPort(service, port, logFile);
       return service;
     };
-    const auth = await start('auth', authPort, { JWT_PRIVATE_KEY: keys.privateKey, LOGIN_RATE_LIMIT: UNLIMITED });
+    const auth = await start('auth', authPort, { JWT_PRIVATE_KEY: keys.privateKey, LOGINS_PER_ADDRESS: UNLIMITED });
     const rooms = await start('rooms', roomsPort, {});
     const gateway = await start('gateway', gatewayPort, {
       AUTH_URL: `http://127.0.0.1:${authPort}`,

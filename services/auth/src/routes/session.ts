@@ -1,8 +1,9 @@
 /** Login, logout and "who am I": the session as a signed token, and for browsers the same token in a cookie. */
 import { ChatError, ErrorCode, LoginBody, LoginResponse, PublicUser, SESSION_COOKIE } from '@chat/protocol';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AuthConfig } from '../config.js';
 import { decoyPasswordHash, verifyPassword } from '../users/passwords.js';
+import { loginLimits } from './login-limits.js';
 import type { UserStore } from '../users/store.js';
 import { announceUserChanged } from '../users/events.js';
 import type { NatsConnection } from '@chat/nats';
@@ -20,40 +21,27 @@ export async function sessionRoutes(
 ) {
   const { users, config, nc } = opts;
   const wrongCredentials = () => new ChatError(ErrorCode.UNAUTHORIZED, 'wrong username or password');
-  // Brute force is slowed twice: per client address and per account name, whichever fills first. (Two
-  // app.rateLimit() hooks on one route share a "done" flag, so the second would never count: check both here.)
-  const limits = [
-    app.createRateLimit({ max: config.LOGIN_RATE_LIMIT, timeWindow: 60_000 }),
-    app.createRateLimit({
-      max: config.LOGIN_RATE_LIMIT,
-      timeWindow: 60_000,
-      keyGenerator: (req) =>
-        `user:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
-    }),
-  ];
-  const loginRateLimit = async (request: FastifyRequest) => {
-    for (const check of limits) {
-      const result = await check(request);
-      if (!result.isAllowed && result.isExceeded) {
-        throw new ChatError(ErrorCode.RATE_LIMITED, 'too many login attempts; try again in a minute');
-      }
+  const limitLogin = loginLimits(app, {
+    failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+    failuresPerAddress: config.LOGIN_FAILURES_PER_ADDRESS,
+    loginsPerAddress: config.LOGINS_PER_ADDRESS,
+  });
+  /** The user when the password is theirs; an unknown name takes as long to refuse as a wrong password. */
+  const verifiedUser = async ({ username, password }: LoginBody) => {
+    const row = await users.findByUsername(username);
+    if (!row) {
+      await verifyPassword(await decoyPasswordHash(), password);
+      return null;
     }
+    return (await verifyPassword(row.password_hash, password)) ? row : null;
   };
 
-  app.post(
+  app.post<{ Body: LoginBody }>(
     '/api/auth/login',
-    {
-      schema: { body: LoginBody, response: { 200: LoginResponse } },
-      preHandler: loginRateLimit,
-    },
+    { schema: { body: LoginBody, response: { 200: LoginResponse } } },
     async (request, reply) => {
-      const { username, password } = request.body as LoginBody;
-      const row = await users.findByUsername(username);
-      if (!row) {
-        await verifyPassword(await decoyPasswordHash(), password);
-        throw wrongCredentials();
-      }
-      if (!(await verifyPassword(row.password_hash, password))) throw wrongCredentials();
+      const row = await limitLogin(request, reply, () => verifiedUser(request.body));
+      if (!row) throw wrongCredentials();
       if (row.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
       const user = { id: row.id, username: row.username, isStaff: row.is_staff, isAdmin: row.is_admin };
       const token = app.jwt.sign({

@@ -19,7 +19,10 @@ export async function proxyRoutes(app: FastifyInstance, { config }: { config: Ga
       upstream,
       prefix,
       rewritePrefix: prefix,
-      // The services rate-limit by client address, so they must see the real one.
+      // The services limit logins by client address, so they must see the real one. request.ip is it, as this
+      // gateway's TRUST_PROXY allows: the address that connected, or what a trusted proxy in front says. The
+      // incoming X-Forwarded-For is replaced by that one address, not appended to, so a client cannot put
+      // words in it and the services need to trust only the gateway, not every proxy the gateway trusts.
       replyOptions: {
         rewriteRequestHeaders: (request, headers) => ({
           ...headers,

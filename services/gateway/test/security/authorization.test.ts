@@ -244,61 +244,83 @@ describe('hostile message text', () => {
 });
 
 describe('password guessing', () => {
-  const LIMIT = 5;
+  const PER_ACCOUNT = 5;
+  const PER_ADDRESS = 3;
+  const limits = { LOGIN_FAILURES_PER_ACCOUNT: String(PER_ACCOUNT), LOGIN_FAILURES_PER_ADDRESS: String(PER_ADDRESS) };
+  // Two stacks: one whose gateway trusts the test (it connects from loopback, like a proxy in front of the
+  // gateway would), and one whose gateway trusts only a load balancer elsewhere, so the test is a client.
   let guarded: SecurityStack;
+  let exposed: SecurityStack;
   let authBase: string;
   beforeAll(async () => {
-    guarded = await startSecurityStack({ authEnv: { LOGIN_RATE_LIMIT: String(LIMIT) } });
+    [guarded, exposed] = await Promise.all([
+      startSecurityStack({ authEnv: limits }),
+      startSecurityStack({ authEnv: limits, gatewayEnv: { TRUST_PROXY: '192.0.2.1' } }),
+    ]);
     const address = guarded.apps.auth.server.address();
     authBase = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     // Made without logging in, so that no attempt is spent before the tests count them.
-    for (const username of ['victim', 'bystander']) {
-      await guarded.call('POST', '/api/auth/users', {
-        token: guarded.adminToken,
-        body: { username, password: `${username}-password` },
-      });
+    for (const stack of [guarded, exposed]) {
+      for (const username of ['victim', 'bystander', 'colleague']) {
+        await stack.call('POST', '/api/auth/users', {
+          token: stack.adminToken,
+          body: { username, password: `${username}-password` },
+        });
+      }
     }
   }, 60_000);
-  afterAll(() => guarded?.stop());
+  afterAll(() => Promise.all([guarded?.stop(), exposed?.stop()]));
 
   const attempt = (base: string, username: string, password: string, forwardedFor: string) =>
     fetch(`${base}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
       body: JSON.stringify({ username, password }),
-    }).then(async (res) => ({ status: res.status, body: (await res.json()) as { code?: string } }));
+    }).then(async (res) => ({
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      body: (await res.json()) as { code?: string },
+    }));
 
   it('is limited per username, whatever address the guesses come from and however the name is cased', async () => {
-    // Straight to the auth service, which trusts X-Forwarded-For from 127.0.0.1: each guess from a new address.
+    // Straight to the auth service, which trusts X-Forwarded-For from loopback: each guess from a new address.
     const statuses: number[] = [];
-    for (let i = 0; i < LIMIT + 2; i++) {
+    for (let i = 0; i < PER_ACCOUNT + 2; i++) {
       tried++;
       const name = i % 2 ? 'VICTIM' : 'victim';
       statuses.push((await attempt(authBase, name, `guess-${i}`, `203.0.113.${i + 1}`)).status);
     }
-    expect(statuses.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(401));
-    expect(statuses.slice(LIMIT)).toEqual([429, 429]);
-    // Even the right password is refused now, with the documented code.
+    expect(statuses.slice(0, PER_ACCOUNT)).toEqual(Array(PER_ACCOUNT).fill(401));
+    expect(statuses.slice(PER_ACCOUNT)).toEqual([429, 429]);
+    // Even the right password is refused now, with the documented code and a time to come back.
     const right = await attempt(authBase, 'victim', 'victim-password', '203.0.113.200');
     expect(right.status).toBe(429);
     expect(right.body.code).toBe('RATE_LIMITED');
+    expect(Number(right.retryAfter)).toBeGreaterThanOrEqual(1);
     // Another account is not locked by it.
     expect((await attempt(authBase, 'bystander', 'bystander-password', '203.0.113.201')).status).toBe(200);
   });
 
-  it('is limited per address through the gateway, which ignores a forged X-Forwarded-For', async () => {
+  it('counts two clients apart behind the gateway when a trusted proxy names them', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < LIMIT + 1; i++) {
+    for (let i = 0; i < PER_ADDRESS + 1; i++) {
       tried++;
-      statuses.push((await attempt(guarded.base, `nobody${i}`, 'guess', `198.51.100.${i + 1}`)).status);
+      statuses.push((await attempt(guarded.base, `nobody${i}`, 'guess', '198.51.100.1')).status);
     }
-    // The admin's login at start counted too: at most LIMIT - 1 guesses pass before the address is stopped.
-    const first429 = statuses.indexOf(429);
-    expect(first429).toBeGreaterThanOrEqual(LIMIT - 1);
-    expect(first429).toBeLessThanOrEqual(LIMIT);
-    expect(statuses.slice(0, first429).every((s) => s === 401)).toBe(true);
-    expect(statuses.slice(first429).every((s) => s === 429)).toBe(true);
-    const right = await attempt(guarded.base, 'bystander', 'bystander-password', '192.0.2.77');
+    expect(statuses).toEqual([...Array(PER_ADDRESS).fill(401), 429]);
+    // The guesser's colleague elsewhere is still let in, through the same gateway and the same proxy.
+    expect((await attempt(guarded.base, 'colleague', 'colleague-password', '198.51.100.2')).status).toBe(200);
+    expect((await attempt(guarded.base, 'colleague', 'colleague-password', '198.51.100.1')).status).toBe(429);
+  });
+
+  it('cannot be escaped with a forged X-Forwarded-For when the gateway does not trust the client', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < PER_ADDRESS + 1; i++) {
+      tried++;
+      statuses.push((await attempt(exposed.base, `nobody${i}`, 'guess', `198.51.100.${i + 1}`)).status);
+    }
+    expect(statuses).toEqual([...Array(PER_ADDRESS).fill(401), 429]);
+    const right = await attempt(exposed.base, 'bystander', 'bystander-password', '192.0.2.77');
     expect(right.status).toBe(429);
     expect(right.body.code).toBe('RATE_LIMITED');
   });
