@@ -8,3 +8,4 @@ export * from './subjects.js';
 export * from './validate.js';
 export * from './message-text.js';
 export * from './presence.js';
+export * from './room-order.js';

@@ -53,6 +53,13 @@ export const UpdateRoomBody = Type.Object(
 );
 export type UpdateRoomBody = Static<typeof UpdateRoomBody>;
 
+/**
+ * `/api/rooms/:id`. Any string up to a bound: a malformed id is simply a room that does not exist (404
+ * ROOM_INVALID), as over NATS, rather than a 400 that would tell "malformed" from "unknown".
+ */
+export const RoomParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
+export type RoomParams = Static<typeof RoomParams>;
+
 export const HistoryQuery = Type.Object({
   before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),

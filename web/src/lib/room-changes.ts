@@ -1,16 +1,8 @@
 /** Keeps a room list as the REST API would list it now, given the gateway's `rooms-changed` frames. */
 import type { Room, RoomsChangedFrame } from '@chat/protocol';
-
-/**
- * The REST list's order: by title, then id. Plain code-unit comparison rather than localeCompare, because the
- * database compares titles by code point (the C collation of our databases; musl's collations in the Alpine
- * Postgres image do the same), and a room placed by any other rule would jump elsewhere on the next refresh.
- */
-export function compareRooms(a: Room, b: Room): number {
-  if (a.title !== b.title) return a.title < b.title ? -1 : 1;
-  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
-  return 0;
-}
+// The REST list's own order (the subpath leaves TypeBox out of the bundle): a room placed by any other rule
+// would jump elsewhere on the next refresh.
+import { compareRooms } from '@chat/protocol/room-order';
 
 /**
  * The list after one change, as a new array; the same array when nothing changed (a deleted room that was not

@@ -24,12 +24,13 @@ describe('applyRoomChange', () => {
     expect(titles(listed)).toEqual(['General', 'Lobby', 'Random']); // the list it was given is left alone
   });
 
-  it('orders like the database: by code unit (capitals first), then by id for equal titles', () => {
+  it('orders like the REST list: by title as a person reads it (capitals aside, numbers by value), then by id', () => {
     let rooms: readonly Room[] = [];
-    for (const r of [room('b', 'banana'), room('z', 'Zebra'), room('dup-2', 'Apple'), room('dup-1', 'Apple')]) {
+    const created = [room('b', 'banana'), room('z', 'Zebra'), room('dup-2', 'Apple'), room('dup-1', 'Apple')];
+    for (const r of [...created, room('r10', 'Room 10'), room('r2', 'Room 2'), room('e', 'Éclair')]) {
       rooms = applyRoomChange(rooms, change('created', r));
     }
-    expect(rooms.map((r) => r.id)).toEqual(['dup-1', 'dup-2', 'z', 'b']);
+    expect(rooms.map((r) => r.id)).toEqual(['dup-1', 'dup-2', 'b', 'e', 'r2', 'r10', 'z']);
   });
 
   it('renames a room in place and moves it to where its new title belongs', () => {

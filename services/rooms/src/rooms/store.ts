@@ -1,5 +1,5 @@
 /** All reads and writes of rooms.rooms, and the rule of who may enter a room. */
-import { ChatError, ErrorCode, isValidRoomId, MAX_ROOM_ID_LENGTH, type Room } from '@chat/protocol';
+import { ChatError, compareRooms, ErrorCode, isValidRoomId, MAX_ROOM_ID_LENGTH, type Room } from '@chat/protocol';
 import type { Kysely, Updateable } from 'kysely';
 import type { RoomRow, RoomsDatabase, RoomsTable } from '../db/schema.js';
 import { slugCandidate, slugify } from './slug.js';
@@ -45,14 +45,10 @@ export class RoomStore {
 
   constructor(private readonly db: Kysely<RoomsDatabase>) {}
 
+  /** Every room, in the order of compareRooms (sorted here: see why in room-order.ts). */
   async list(): Promise<Room[]> {
-    const rows = await this.db
-      .selectFrom('rooms')
-      .select(['id', 'title', 'staff_only'])
-      .orderBy('title')
-      .orderBy('id')
-      .execute();
-    return rows.map(toRoom);
+    const rows = await this.db.selectFrom('rooms').select(['id', 'title', 'staff_only']).execute();
+    return rows.map(toRoom).sort(compareRooms);
   }
 
   /** The room, or undefined for an unknown or malformed id. */

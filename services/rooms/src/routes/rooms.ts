@@ -1,12 +1,13 @@
-/** The room list for everyone signed in; creating, changing and deleting rooms for administrators. */
-import { CreateRoomBody, Room, type RoomsChangedEvent, Subjects, UpdateRoomBody } from '@chat/protocol';
+/**
+ * The room directory for everyone signed in; creating, changing and deleting rooms for administrators.
+ * Staff-only rooms are listed and shown to every user, flagged, as `rooms-changed` announces them to every
+ * socket: what is for staff only is entering them (join, history), which answers 403 ROOM_ACCESS_DENIED.
+ */
+import { CreateRoomBody, Room, RoomParams, type RoomsChangedEvent, Subjects, UpdateRoomBody } from '@chat/protocol';
 import { encodeJson, type NatsConnection } from '@chat/nats';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { RoomStore } from '../rooms/store.js';
-
-// Any string: a malformed id is simply a room that does not exist (ROOM_INVALID), as over NATS.
-const IdParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
 
 export async function roomRoutes(app: FastifyInstance, opts: { rooms: RoomStore; nc: NatsConnection }) {
   const { rooms, nc } = opts;
@@ -14,6 +15,12 @@ export async function roomRoutes(app: FastifyInstance, opts: { rooms: RoomStore;
 
   app.get('/api/rooms', { preHandler: app.authenticate, schema: { response: { 200: Type.Array(Room) } } }, () =>
     rooms.list(),
+  );
+
+  app.get(
+    '/api/rooms/:id',
+    { preHandler: app.authenticate, schema: { params: RoomParams, response: { 200: Room } } },
+    (request) => rooms.get((request.params as RoomParams).id),
   );
 
   app.post(
@@ -29,9 +36,9 @@ export async function roomRoutes(app: FastifyInstance, opts: { rooms: RoomStore;
 
   app.patch(
     '/api/rooms/:id',
-    { preHandler: app.requireAdmin, schema: { params: IdParams, body: UpdateRoomBody, response: { 200: Room } } },
+    { preHandler: app.requireAdmin, schema: { params: RoomParams, body: UpdateRoomBody, response: { 200: Room } } },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params as RoomParams;
       const room = await rooms.update(id, request.body as UpdateRoomBody);
       announce({ kind: 'updated', room });
       return room;
@@ -40,9 +47,9 @@ export async function roomRoutes(app: FastifyInstance, opts: { rooms: RoomStore;
 
   app.delete(
     '/api/rooms/:id',
-    { preHandler: app.requireAdmin, schema: { params: IdParams } },
+    { preHandler: app.requireAdmin, schema: { params: RoomParams } },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params as RoomParams;
       await rooms.delete(id);
       announce({ kind: 'deleted', room: { id } });
       return reply.code(204).send();

@@ -1,4 +1,4 @@
-import { type Room, type RoomsChangedEvent, SESSION_COOKIE, Subjects } from '@chat/protocol';
+import { compareRooms, type Room, type RoomsChangedEvent, SESSION_COOKIE, Subjects } from '@chat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Stack, startStack, type TestUser } from '../stack.js';
 
@@ -54,10 +54,42 @@ describe('rooms over REST', () => {
     await stack.createRoom('Aardvarks', true);
     const res = await stack.api<Room[]>('/api/rooms', { token: alice.token });
     expect(res.status).toBe(200);
-    const titles = res.body.map((r) => r.title);
-    expect(titles).toEqual([...titles].sort());
+    expect(res.body).toEqual([...res.body].sort(compareRooms));
     expect(res.body).toContainEqual({ id: 'aardvarks', title: 'Aardvarks', staffOnly: true });
     expect(res.body).toContainEqual({ id: 'zebras', title: 'Zebras', staffOnly: false });
+  });
+
+  it('lists rooms as a person reads them: capitals and accents aside, numbers by value', async () => {
+    const order = [
+      'äpfel sort',
+      'apple sort',
+      'Apple sort',
+      'banana sort',
+      'Éclair sort',
+      'Room 2 sort',
+      'Room 10 sort',
+    ];
+    for (const title of [...order].reverse()) await stack.createRoom(title);
+    const res = await stack.api<Room[]>('/api/rooms', { token: alice.token });
+    expect(res.body.map((r) => r.title).filter((title) => title.endsWith(' sort'))).toEqual(order);
+  });
+
+  it('shows one room to any signed-in user, a staff-only one flagged as in the list', async () => {
+    const open = await stack.createRoom('Open Door');
+    const staffOnly = await stack.createRoom('Back Office', true);
+    for (const room of [open, staffOnly]) {
+      const res = await stack.api<Room>(`/api/rooms/${room.id}`, { token: alice.token });
+      expect(res).toEqual({ status: 200, body: room });
+    }
+    const list = await stack.api<Room[]>('/api/rooms', { token: alice.token });
+    expect(list.body).toContainEqual(staffOnly);
+    // Entering it is what is refused.
+    const history = await stack.api<{ code: string }>(`/api/rooms/${staffOnly.id}/messages`, { token: alice.token });
+    expect(history.status).toBe(403);
+    expect(history.body.code).toBe('ROOM_ACCESS_DENIED');
+    const anonymous = await stack.api<{ code: string }>(`/api/rooms/${open.id}`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.code).toBe('UNAUTHORIZED');
   });
 
   it('accepts the session cookie as well as the bearer token', async () => {
@@ -98,8 +130,13 @@ describe('rooms over REST', () => {
     const second = await stack.createRoom('movie night');
     const third = await stack.createRoom('MOVIE   NIGHT');
     const symbols = await stack.createRoom('***');
+    const sameSymbols = await stack.createRoom('***');
+    const japanese = await stack.createRoom('日本語');
+    const japaneseAgain = await stack.createRoom('日本語');
     expect([first.id, second.id, third.id]).toEqual(['movie-night', 'movie-night-2', 'movie-night-3']);
-    expect(symbols.id).toMatch(/^room(-\d+)?$/);
+    expect([japanese.id, japaneseAgain.id]).toEqual(['ri-ben-yu', 'ri-ben-yu-2']);
+    expect(symbols.id).toMatch(/^room-[0-9a-f]{8}$/);
+    expect(sameSymbols.id).toBe(`${symbols.id}-2`);
 
     const renamed = await stack.api<Room>(`/api/rooms/${second.id}`, {
       method: 'PATCH',
@@ -119,6 +156,9 @@ describe('rooms over REST', () => {
       });
       expect(patch.status, id).toBe(404);
       expect(patch.body.code).toBe('ROOM_INVALID');
+      const get = await stack.api<{ code: string }>(`/api/rooms/${id}`, { token: alice.token });
+      expect(get.status, id).toBe(404);
+      expect(get.body.code).toBe('ROOM_INVALID');
       const del = await stack.api<{ code: string }>(`/api/rooms/${id}`, { method: 'DELETE', token: admin.token });
       expect(del.status, id).toBe(404);
       expect(del.body.code).toBe('ROOM_INVALID');
@@ -151,8 +191,8 @@ describe('rooms over REST', () => {
     expect(empty.status).toBe(400);
   });
 
-  it('reports health without a session', async () => {
+  it('reports readiness without a session (health is the older name of readyz)', async () => {
     const res = await stack.api('/api/rooms/health');
-    expect(res).toEqual({ status: 200, body: { ok: true } });
+    expect(res).toMatchObject({ status: 200, body: { status: 'ok', service: 'rooms' } });
   });
 });
