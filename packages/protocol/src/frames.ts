@@ -136,6 +136,19 @@ export interface RoomsChangedFrame {
 }
 export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | EditedEvent | DeletedEvent;
 export type ServerFrame = ReplyFrame | RoomEvent | RoomsChangedFrame | RemovedEvent;
+export type ServerFrameType = ServerFrame['type'];
+
+/** Every server frame type, at run time (docs/protocol.md is tested against it); `satisfies` keeps it whole. */
+export const serverFrameTypes = Object.keys({
+  reply: true,
+  message: true,
+  joined: true,
+  left: true,
+  edited: true,
+  deleted: true,
+  removed: true,
+  'rooms-changed': true,
+} satisfies Record<ServerFrameType, true>) as ServerFrameType[];
 
 /** Close codes the gateway uses besides the standard ones. */
 export const CloseCode = {
