@@ -49,6 +49,13 @@ export class AdminRooms extends LitElement {
         <ul class="rows" aria-label="All rooms">
           ${this.rooms.map((room) => this.renderRoom(room))}
         </ul>
+        ${
+          this.rooms.length === 0 && !this.action.busy && !error
+            ? html`<p class="muted" data-testid="no-rooms">
+              No rooms yet. Create the first one above; it shows in everyone's room list at once.
+            </p>`
+            : nothing
+        }
       </section>
     `;
   }
@@ -57,14 +64,10 @@ export class AdminRooms extends LitElement {
     return html`
       <li class="row" data-testid="admin-room" data-room-id=${room.id}>
         <form @submit=${(event: SubmitEvent) => this.onRename(event, room)}>
-          <input
-            type="text"
-            name="title"
-            aria-label=${`Title of ${room.title}`}
-            .value=${room.title}
-            required
-            maxlength=${MAX_ROOM_TITLE_LENGTH}
-          />
+          <label class="field">
+            Title<span class="visually-hidden"> of ${room.title}</span>
+            <input type="text" name="title" .value=${room.title} required maxlength=${MAX_ROOM_TITLE_LENGTH} />
+          </label>
           <button type="submit" aria-label=${`Rename ${room.title}`}>Rename</button>
         </form>
         <label class="check">

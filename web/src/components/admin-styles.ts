@@ -56,10 +56,41 @@ export const adminStyles = css`
     border: 1px solid var(--chat-border);
     border-radius: var(--chat-radius);
   }
+  /* A labelled field and its button stay on one line; the field gives way on narrow screens. */
   .row form {
     display: flex;
     gap: 0.4rem;
-    flex-wrap: wrap;
+    align-items: center;
+    flex: 1 1 18rem;
+    min-width: 0;
+    max-width: 28rem;
+  }
+  .row label.field {
+    display: flex;
+    align-items: center;
+    gap: 0.4rem;
+    flex: 1;
+    min-width: 0;
+    font-size: 0.9rem;
+    color: var(--chat-muted);
+  }
+  .row label.field input {
+    flex: 1;
+    width: 100%;
+    min-width: 0;
+    color: var(--chat-text);
+  }
+  @media (max-width: 500px) {
+    .row form {
+      flex-basis: 100%;
+      max-width: none;
+      align-items: end;
+    }
+    .row label.field {
+      flex-direction: column;
+      align-items: stretch;
+      gap: 0.15rem;
+    }
   }
   .name {
     font-weight: 600;

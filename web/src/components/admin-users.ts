@@ -72,14 +72,10 @@ export class AdminUsers extends LitElement {
         <span class="name">${user.username}${self ? html` <span class="muted">(you)</span>` : nothing}</span>
         ${(['isStaff', 'isAdmin', 'disabled'] as const).map((flag) => this.renderFlag(user, flag, self && flag !== 'isStaff'))}
         <form @submit=${(event: SubmitEvent) => this.onResetPassword(event, user)}>
-          <input
-            type="password"
-            name="password"
-            aria-label=${`New password for ${user.username}`}
-            required
-            minlength=${MIN_PASSWORD_LENGTH}
-            autocomplete="new-password"
-          />
+          <label class="field">
+            New password<span class="visually-hidden"> for ${user.username}</span>
+            <input type="password" name="password" required minlength=${MIN_PASSWORD_LENGTH} autocomplete="new-password" />
+          </label>
           <button type="submit" aria-label=${`Reset password for ${user.username}`}>Reset password</button>
         </form>
         ${self ? nothing : this.renderDelete(user)}

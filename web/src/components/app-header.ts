@@ -50,15 +50,22 @@ export class AppHeader extends LitElement {
         color: var(--chat-muted);
         font-size: 0.9rem;
       }
+      /* Narrow: the name, the links and Sign out on one line, who is signed in on the next. */
       @media (max-width: 500px) {
         header {
           padding: 0.4rem 0.5rem;
+          gap: 0.25rem 0.75rem;
         }
         .brand {
-          display: none;
+          margin-inline-end: 0;
         }
         nav {
           margin-inline-end: auto;
+        }
+        .who {
+          order: 1;
+          flex-basis: 100%;
+          font-size: 0.85rem;
         }
       }
     `,
@@ -72,16 +79,18 @@ export class AppHeader extends LitElement {
   override render() {
     const link = (route: Route, label: string) =>
       html`<li><a href=${hrefOf(route)} aria-current=${this.route === route ? 'page' : 'false'}>${label}</a></li>`;
+    // The greater role says what the user can do here; "staff" is for staff who are not administrators.
+    const role = this.user.isAdmin ? 'administrator' : this.user.isStaff ? 'staff' : null;
     return html`
       <header>
-        <span class="brand">Chat</span>
+        <span class="brand">MultiChat</span>
         <nav aria-label="Main">
           <ul>
             ${link('chat', 'Chat')} ${this.user.isAdmin ? link('admin', 'Admin') : nothing}
           </ul>
         </nav>
         <span class="who" data-testid="current-user">
-          Signed in as <strong>${this.user.username}</strong>${this.user.isStaff ? ' (staff)' : ''}
+          Signed in as <strong>${this.user.username}</strong>${role ? ` (${role})` : ''}
         </span>
         <button type="button" @click=${() => fire(this, 'logout', null)}>Sign out</button>
       </header>

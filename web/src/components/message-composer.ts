@@ -42,10 +42,21 @@ export class MessageComposer extends LitElement {
         min-height: 2.6rem;
         max-height: 40vh;
       }
-      .hint {
+      /* The label and the hint share one line above the box, so the label costs no height of its own. */
+      .top {
         grid-column: 1 / -1;
-        margin: 0;
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        justify-content: space-between;
+        gap: 0 0.75rem;
         font-size: 0.8rem;
+      }
+      label {
+        font-weight: 600;
+      }
+      .hint {
+        margin: 0;
         color: var(--chat-muted);
       }
       .hint.over {
@@ -74,7 +85,10 @@ export class MessageComposer extends LitElement {
     const canSend = !this.disabled && !closed && !this.sending && length > 0 && over <= 0;
     return html`
       <form @submit=${this.onSubmit}>
-        <label class="visually-hidden" for="text">Message</label>
+        <div class="top">
+          <label for="text">Message</label>
+          ${this.renderHint(closed, over)}
+        </div>
         <textarea
           id="text"
           rows="2"
@@ -87,19 +101,22 @@ export class MessageComposer extends LitElement {
           @keydown=${this.onKeydown}
         ></textarea>
         <button type="submit" class="primary" ?disabled=${!canSend}>Send</button>
-        <p id="hint" class=${over > 0 ? 'hint over' : 'hint'}>
-          ${
-            closed
-              ? this.closedReason
-              : over > 0
-                ? `${over} characters over the limit of ${MAX_MESSAGE_CHARS}.`
-                : this.disabled
-                  ? 'Sending resumes when the connection is back.'
-                  : 'Enter to send, Shift+Enter for a new line.'
-          }
-        </p>
       </form>
     `;
+  }
+
+  private renderHint(closed: boolean, over: number) {
+    return html`<p id="hint" class=${over > 0 ? 'hint over' : 'hint'}>
+      ${
+        closed
+          ? this.closedReason
+          : over > 0
+            ? `${over} characters over the limit of ${MAX_MESSAGE_CHARS}.`
+            : this.disabled
+              ? 'Sending resumes when the connection is back.'
+              : 'Enter to send, Shift+Enter for a new line.'
+      }
+    </p>`;
   }
 
   private onInput(event: Event): void {

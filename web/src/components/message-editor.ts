@@ -45,6 +45,11 @@ export class MessageEditor extends LitElement {
         min-height: 2.6rem;
         max-height: 40vh;
       }
+      label {
+        font-size: 0.8rem;
+        font-weight: 600;
+        color: var(--chat-muted);
+      }
       .buttons {
         display: flex;
         gap: 0.5rem;
@@ -92,7 +97,7 @@ export class MessageEditor extends LitElement {
     const canSave = !this.disabled && !this.saving && length > 0 && over <= 0;
     return html`
       <form @submit=${this.onSubmit}>
-        <label class="visually-hidden" for="edit">Edit message</label>
+        <label for="edit">Edit message</label>
         <textarea
           id="edit"
           rows="2"

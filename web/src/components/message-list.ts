@@ -65,7 +65,9 @@ export class MessageList extends LitElement {
         display: block;
         min-height: 0;
       }
+      /* Positioned, so the visually hidden words in its buttons scroll with it and never stretch the page. */
       .scroller {
+        position: relative;
         height: 100%;
         overflow-y: auto;
         overflow-anchor: none;
@@ -226,7 +228,7 @@ export class MessageList extends LitElement {
                 ${this.loadingOlder ? 'Loading older messages…' : 'Load older messages'}
               </button>`
               : this.log.messages.length === 0
-                ? html`<p class="start">No messages yet.</p>`
+                ? html`<p class="start" data-testid="empty-room">No messages in ${this.roomTitle} yet.</p>`
                 : this.startReached || this.log.messages[0]?.seq === 1
                   ? html`<p class="start">This is the start of the room.</p>`
                   : nothing

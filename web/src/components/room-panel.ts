@@ -117,14 +117,20 @@ export class RoomPanel extends LitElement {
     `;
   }
 
+  /** Only a failure that may pass offers "Try again"; asking again after a refusal would only be refused again. */
   private renderRefused(error: string | null) {
+    const { room, canRetry } = this.entry;
     return html`
       <div class="refused" role="alert" data-testid="join-error">
-        <p><strong>Could not join ${this.entry.room.title}.</strong> ${error}</p>
+        <p><strong>Could not join ${room.title}.</strong> ${error}</p>
       </div>
-      <div>
-        <button type="button" @click=${() => fire(this, 'room-retry', this.entry.room.id)}>Try again</button>
-      </div>
+      ${
+        canRetry
+          ? html`<div>
+            <button type="button" @click=${() => fire(this, 'room-retry', room.id)}>Try again</button>
+          </div>`
+          : nothing
+      }
     `;
   }
 

@@ -6,7 +6,7 @@
 import type { ChatMessage, JoinResult, RemovedEvent, Room, RoomsChangedFrame } from '@chat/protocol';
 import type { ReactiveControllerHost } from 'lit';
 import { sessionValid } from '../api/auth';
-import { describeError, errorCode } from '../lib/errors';
+import { describeError, errorCode, isTransient } from '../lib/errors';
 import { MAX_HISTORY_PAGE } from '../lib/limits';
 import {
   addNotice,
@@ -44,6 +44,11 @@ export interface OpenRoom {
   phase: 'joining' | 'joined' | 'refused' | 'deleted' | 'removed';
   /** Why the join was refused, or why the last send or history request failed. */
   error: string | null;
+  /**
+   * The join failed for a reason that may pass (the service or the connection was away), so asking again is
+   * worth offering. A refusal (no access, no such room) is not retried: opening the room again from the list does.
+   */
+  canRetry: boolean;
   log: MessageLog;
   /** The server has no messages before the oldest loaded one. */
   startReached: boolean;
@@ -117,6 +122,7 @@ export class ChatController {
         room,
         phase: 'joining',
         error: null,
+        canRetry: false,
         log: emptyLog,
         startReached: false,
         loadingOlder: false,
@@ -124,8 +130,9 @@ export class ChatController {
       });
       // While disconnected the join waits for rejoinAll.
       if (this.connected) void this.join(room.id);
-    } else if (existing.phase === 'removed') {
-      // Opened again by the user: access may be back. The messages stay; the join adds what was missed.
+    } else if (existing.phase === 'removed' || existing.phase === 'refused') {
+      // Opened again by the user: access may be back (or granted since the refusal). The messages stay; the join
+      // adds what was missed.
       this.patch(room.id, { room, phase: 'joining', error: null });
       if (this.connected) void this.join(room.id);
     }
@@ -154,7 +161,7 @@ export class ChatController {
     this.host.requestUpdate();
   }
 
-  /** Joins a room again after a refusal (the user pressed "Try again"). */
+  /** Joins a room again after a failure that may have passed (the user pressed "Try again"). */
   retry(id: string): void {
     if (isOut(this.rooms.get(id))) return;
     if (this.connected) void this.join(id);
@@ -219,7 +226,7 @@ export class ChatController {
   }
 
   private async join(id: string): Promise<void> {
-    this.patch(id, { phase: 'joining', error: null });
+    this.patch(id, { phase: 'joining', error: null, canRetry: false });
     let result: JoinResult;
     try {
       result = await this.connection.request({ type: 'join', room: id });
@@ -227,7 +234,7 @@ export class ChatController {
       this.pendingNotices.delete(id);
       // A dropped socket is not a refusal: opened() joins again once it is back.
       if (errorCode(error) === 'DISCONNECTED' || isOut(this.rooms.get(id))) return;
-      this.patch(id, { phase: 'refused', error: describeError(error) });
+      this.patch(id, { phase: 'refused', error: describeError(error), canRetry: isTransient(error) });
       return;
     }
     const entry = this.rooms.get(id);

@@ -13,6 +13,8 @@ export class RoomDirectoryController implements ReactiveController {
   rooms: readonly Room[] = [];
   loading = false;
   error: string | null = null;
+  /** The list was read at least once, so an empty one means there are no rooms (not that they are on their way). */
+  loaded = false;
 
   /** Counts refreshes, so only the latest one's answer is used. */
   private refreshes = 0;
@@ -38,6 +40,7 @@ export class RoomDirectoryController implements ReactiveController {
       // Each change carries the whole room, so applying one the answer already reflects changes nothing.
       this.rooms = this.heardSinceRefresh.reduce(applyRoomChange, rooms);
       this.error = null;
+      this.loaded = true;
     } catch (error) {
       if (current !== this.refreshes) return;
       this.error = `Rooms could not be loaded. ${describeError(error)}`;

@@ -42,6 +42,26 @@ export function describeError(error: unknown): string {
   return 'Something went wrong.';
 }
 
+/**
+ * Failures that may pass by themselves, so "Try again" is worth offering: the service or the connection was
+ * away, or the server faulted. Everything else (no access, no such room) is a refusal that asking again will not
+ * change.
+ */
+const transient: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>([
+  'UNAVAILABLE',
+  'TIMEOUT',
+  'NETWORK',
+  'DISCONNECTED',
+  'RATE_LIMITED',
+  'INTERNAL',
+]);
+
+/** Anything that is not a RequestError broke in the client, and is not a refusal either. */
+export function isTransient(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === null || transient.has(code);
+}
+
 export function errorCode(error: unknown): ClientErrorCode | null {
   return error instanceof RequestError ? error.code : null;
 }

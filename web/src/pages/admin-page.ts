@@ -11,8 +11,11 @@ export class AdminPage extends LitElement {
   declare user: PublicUser;
 
   static override styles = css`
+    /* The page's one scroller. Positioned, so the visually hidden parts of labels (absolutely positioned) scroll
+       with it instead of stretching the document below the app into a second, blank scroll. */
     :host {
       display: block;
+      position: relative;
       overflow-y: auto;
       height: 100%;
     }

@@ -15,6 +15,7 @@ import '../components/room-tabs';
 import { sharedStyles } from '../components/shared-styles';
 import { ChatController } from '../controllers/chat';
 import { RoomDirectoryController } from '../controllers/room-directory';
+import { hrefOf } from '../lib/route';
 
 type Detail<T> = CustomEvent<T>;
 
@@ -22,10 +23,13 @@ export class ChatPage extends LitElement {
   static override properties = {
     user: { attribute: false },
     active: { type: Boolean },
+    roomsShown: { state: true },
   };
   declare user: PublicUser;
   /** The chat is the page in view (not the admin page). */
   declare active: boolean;
+  /** Narrow screens only: the room list is shown in place of the open room (the "Rooms" button). */
+  declare roomsShown: boolean;
 
   private readonly chat = new ChatController(this, {
     selfId: () => this.user.id,
@@ -48,11 +52,13 @@ export class ChatPage extends LitElement {
         flex: 1;
         min-height: 0;
         display: grid;
-        grid-template-columns: minmax(12rem, 16rem) 1fr;
+        grid-template-columns: minmax(12rem, 16rem) minmax(0, 1fr);
         gap: 1rem;
         padding: 0.75rem 1rem 1rem;
       }
+      /* Positioned, so the visually hidden words of its unread badges scroll with it. */
       room-list {
+        position: relative;
         overflow-y: auto;
       }
       .rooms {
@@ -67,24 +73,54 @@ export class ChatPage extends LitElement {
       }
       .status {
         display: flex;
-        justify-content: flex-end;
+        align-items: center;
+        gap: 0.5rem;
         padding: 0.5rem 1rem 0;
+      }
+      connection-status {
+        margin-inline-start: auto;
+      }
+      .rooms-toggle {
+        display: none;
+      }
+      .rooms-toggle[aria-expanded='true'] {
+        background: #e6edfb;
+        border-color: var(--chat-accent);
       }
       .empty {
         color: var(--chat-muted);
       }
+      .empty p {
+        margin: 0 0 0.5rem;
+      }
+      .empty a {
+        color: var(--chat-accent);
+        font-weight: 600;
+      }
+      /* Narrow screens show one thing at a time: the room list, or the open room across the whole width. The
+         "Rooms" button switches between them; with no room open there is only the list (and, while there are no
+         rooms at all, the hint on what to do). */
       @media (max-width: 700px) {
         .layout {
-          grid-template-columns: 1fr;
-          grid-template-rows: auto 1fr;
+          grid-template-columns: minmax(0, 1fr);
+          grid-template-rows: minmax(0, 1fr);
           padding: 0.5rem;
           gap: 0.5rem;
         }
-        room-list {
-          max-height: 24vh;
+        .layout[data-narrow='both'] {
+          grid-template-rows: auto minmax(0, 1fr);
+        }
+        .layout[data-narrow='list'] .rooms,
+        .layout[data-narrow='room'] room-list {
+          display: none;
         }
         .status {
           padding: 0.25rem 0.5rem 0;
+        }
+        .rooms-toggle {
+          display: inline-flex;
+          align-items: center;
+          gap: 0.4rem;
         }
       }
     `,
@@ -93,21 +129,37 @@ export class ChatPage extends LitElement {
   constructor() {
     super();
     this.active = true;
+    this.roomsShown = false;
   }
 
   override render() {
     const { chat, directory } = this;
     const open = [...chat.rooms.values()];
+    const narrow = open.length > 0 ? (this.roomsShown ? 'list' : 'room') : directory.rooms.length > 0 ? 'list' : 'both';
     return html`
       <div class="status">
+        ${
+          open.length > 0
+            ? html`<button
+              type="button"
+              class="rooms-toggle"
+              aria-controls="room-list"
+              aria-expanded=${this.roomsShown ? 'true' : 'false'}
+              @click=${() => (this.roomsShown = !this.roomsShown)}
+            >
+              <span aria-hidden="true">☰</span> Rooms
+            </button>`
+            : nothing
+        }
         <connection-status
           .status=${chat.connection.status}
           .attempt=${chat.connection.attempt}
           @reconnect-now=${() => chat.connection.reconnectNow()}
         ></connection-status>
       </div>
-      <div class="layout">
+      <div class="layout" data-narrow=${narrow}>
         <room-list
+          id="room-list"
           .rooms=${directory.rooms}
           .openIds=${new Set(chat.rooms.keys())}
           .active=${chat.active}
@@ -116,11 +168,12 @@ export class ChatPage extends LitElement {
           .error=${directory.error}
           @room-open=${(event: Detail<Room>) => this.openRoom(event.detail)}
           @rooms-refresh=${() => directory.refresh()}
+          @keydown=${this.onRoomListKeydown}
         ></room-list>
         <section class="rooms" aria-label="Open rooms">
           ${
             open.length === 0
-              ? html`<p class="empty">Choose a room from the list to start chatting.</p>`
+              ? this.renderNoOpenRoom()
               : html`<room-tabs
                 .rooms=${open.map((entry) => entry.room)}
                 .active=${chat.active}
@@ -158,7 +211,30 @@ export class ChatPage extends LitElement {
     `;
   }
 
+  /** What to do next when no room is open: pick one, or, while there are none, how rooms come to be. */
+  private renderNoOpenRoom() {
+    const { directory } = this;
+    if (directory.rooms.length > 0) return html`<p class="empty">Choose a room from the list to start chatting.</p>`;
+    if (!directory.loaded) return nothing;
+    return html`<div class="empty" data-testid="no-rooms-hint">
+      <p>There are no rooms yet.</p>
+      ${
+        this.user.isAdmin
+          ? html`<p><a href=${hrefOf('admin')}>Create a room</a> on the admin page; it shows in the list here at once.</p>`
+          : html`<p>An administrator has to create one; it shows in the list here as soon as they do.</p>`
+      }
+    </div>`;
+  }
+
+  /** Escape in the room list, where it covers an open room (narrow screens), goes back to that room. */
+  private readonly onRoomListKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape' || !this.roomsShown) return;
+    this.roomsShown = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.rooms-toggle')?.focus());
+  };
+
   private async openRoom(room: Room): Promise<void> {
+    this.roomsShown = false;
     this.chat.openRoom(room);
     await this.updateComplete;
     const panel = this.renderRoot.querySelector<RoomPanel>(`room-panel[data-room-id='${CSS.escape(room.id)}']`);

@@ -64,7 +64,7 @@ export class LoginPage extends LitElement {
   override render() {
     return html`
       <form @submit=${this.onSubmit} aria-labelledby="heading">
-        <h1 id="heading">Sign in</h1>
+        <h1 id="heading">Sign in to MultiChat</h1>
         ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
         <label>
           Username

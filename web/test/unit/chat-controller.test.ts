@@ -76,21 +76,43 @@ describe('opening rooms', () => {
     ]);
   });
 
-  it('keeps a refused room open with the reason, and lets the user try again', async () => {
+  it('keeps a refused room open with the reason, offers no retry, and joins when the user opens it again', async () => {
     const { server, chat, settle } = setup();
     const staff = server.addRoom('staff', 3, true);
     server.denied.add('staff');
     chat.openRoom(staff);
     await settle();
-    const entry = chat.rooms.get('staff');
-    expect(entry?.phase).toBe('refused');
-    expect(entry?.error).toBe('You do not have access to this room.');
+    expect(chat.rooms.get('staff')).toMatchObject({
+      phase: 'refused',
+      error: 'You do not have access to this room.',
+      canRetry: false,
+    });
 
+    // Access granted meanwhile: opening it from the list again asks again.
     server.denied.delete('staff');
-    chat.retry('staff');
+    chat.openRoom(staff);
     await settle();
     expect(chat.rooms.get('staff')?.phase).toBe('joined');
     expect(shown(chat, 'staff')).toEqual([1, 2, 3]);
+  });
+
+  it('offers to try again when a join failed because the service was away, and joins on retry', async () => {
+    const { server, chat, settle } = setup();
+    const lobby = server.addRoom('lobby', 2);
+    server.unavailable.add('lobby');
+    chat.openRoom(lobby);
+    await settle();
+    expect(chat.rooms.get('lobby')).toMatchObject({
+      phase: 'refused',
+      error: 'The chat service is unavailable right now; try again shortly.',
+      canRetry: true,
+    });
+
+    server.unavailable.delete('lobby');
+    chat.retry('lobby');
+    await settle();
+    expect(chat.rooms.get('lobby')).toMatchObject({ phase: 'joined', error: null, canRetry: false });
+    expect(shown(chat, 'lobby')).toEqual([1, 2]);
   });
 
   it('shows a message once even though the send reply and the broadcast both carry it', async () => {
@@ -536,7 +558,7 @@ describe('rooms the server takes the user out of', () => {
     expect(chat.rooms.get('lobby')).toMatchObject({ phase: 'refused', error: 'You do not have access to this room.' });
 
     server.denied.delete('lobby');
-    chat.retry('lobby');
+    chat.openRoom(lobby);
     await settle();
     expect(chat.rooms.get('lobby')).toMatchObject({ phase: 'joined', error: null });
     expect(shown(chat, 'lobby')).toEqual([1, 2, 3, 4, 5]);

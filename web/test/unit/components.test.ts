@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '@chat/protocol';
 import type { DeleteRequest, EditRequest, SendRequest } from '../../src/components/events';
+import '../../src/components/app-header';
 import '../../src/components/message-composer';
 import '../../src/components/message-list';
 import '../../src/components/room-list';
@@ -14,7 +15,7 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-type Tag = 'message-list' | 'message-composer' | 'room-list' | 'room-panel';
+type Tag = 'app-header' | 'message-list' | 'message-composer' | 'room-list' | 'room-panel';
 
 async function mount<K extends Tag>(tag: K, props: Partial<HTMLElementTagNameMap[K]>) {
   const element = Object.assign(document.createElement(tag), props);
@@ -66,6 +67,11 @@ describe('<message-list>', () => {
     await list.updateComplete;
     expect(shadow(list).querySelector('button')).toBeNull();
     expect(shadow(list).textContent).toContain('This is the start of the room.');
+  });
+
+  it('says when a room has no messages yet', async () => {
+    const list = await mount('message-list', { log: emptyLog, roomTitle: 'Lobby' });
+    expect(shadow(list).querySelector('[data-testid="empty-room"]')?.textContent).toBe('No messages in Lobby yet.');
   });
 
   it('labels the list with the room for screen readers', async () => {
@@ -285,6 +291,7 @@ describe('<message-composer>', () => {
     const { element, textarea } = await composer();
     const label = shadow(element).querySelector(`label[for="${textarea.id}"]`);
     expect(label?.textContent).toBe('Message');
+    expect(label?.classList.contains('visually-hidden')).toBe(false); // seen, not only heard
     expect(shadow(element).querySelector('button[type="submit"]')?.textContent).toBe('Send');
   });
 
@@ -355,6 +362,7 @@ describe('<room-panel>', () => {
     room: { id: 'lobby', title: 'Lobby', staffOnly: false },
     phase,
     error: null,
+    canRetry: false,
     log: mergeMessages(emptyLog, [message(1), message(2, 'u-alice')]).log,
     startReached: true,
     loadingOlder: false,
@@ -400,6 +408,28 @@ describe('<room-panel>', () => {
     );
   });
 
+  it('says why a join was refused, and offers no "Try again" when asking again would be refused too', async () => {
+    const refused = { ...entry('refused'), error: 'You do not have access to this room.' };
+    const panel = await mount('room-panel', { entry: refused, connected: true });
+    const root = shadow(panel);
+    expect(root.querySelector('[data-testid="join-error"]')?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'Could not join Lobby. You do not have access to this room.',
+    );
+    expect([...root.querySelectorAll('button')].map((button) => button.textContent?.trim())).toEqual(['Close']);
+  });
+
+  it('offers "Try again" after a join failed for a passing reason, and asks for it with an event', async () => {
+    const failed = { ...entry('refused'), error: 'The server did not answer in time.', canRetry: true };
+    const panel = await mount('room-panel', { entry: failed, connected: true });
+    let retried: unknown = null;
+    panel.addEventListener('room-retry', (event) => (retried = (event as CustomEvent).detail));
+    const retry = [...shadow(panel).querySelectorAll('button')].find(
+      (button) => button.textContent?.trim() === 'Try again',
+    );
+    retry?.click();
+    expect(retried).toBe('lobby');
+  });
+
   it('shows the room as it is now, renamed or made staff-only', async () => {
     const panel = await mount('room-panel', { entry: entry('joined'), connected: true });
     panel.entry = { ...panel.entry, room: { id: 'lobby', title: 'Atrium', staffOnly: true } };
@@ -409,5 +439,22 @@ describe('<room-panel>', () => {
     expect(root.querySelector('[data-testid="staff-only"]')).not.toBeNull();
     expect(root.querySelector('[data-testid="room-deleted"]')).toBeNull();
     expect(root.querySelector('[data-testid="room-removed"]')).toBeNull();
+  });
+});
+
+describe('<app-header>', () => {
+  const who = async (isStaff: boolean, isAdmin: boolean) => {
+    const header = await mount('app-header', { user: { id: 'u-alice', username: 'alice', isStaff, isAdmin } });
+    return shadow(header).querySelector('[data-testid="current-user"]')?.textContent?.replace(/\s+/g, ' ').trim();
+  };
+
+  it('names the app and shows an administrator as one, and staff who are not administrators as staff', async () => {
+    expect(await who(true, true)).toBe('Signed in as alice (administrator)');
+    expect(await who(false, true)).toBe('Signed in as alice (administrator)');
+    expect(await who(true, false)).toBe('Signed in as alice (staff)');
+    expect(await who(false, false)).toBe('Signed in as alice');
+    expect(shadow(document.querySelector('app-header') as Element).querySelector('.brand')?.textContent).toBe(
+      'MultiChat',
+    );
   });
 });

@@ -48,6 +48,8 @@ export class FakeServer {
   readonly requests: ClientFrame[] = [];
   /** Rooms whose joins are refused with ROOM_ACCESS_DENIED. */
   readonly denied = new Set<string>();
+  /** Rooms whose joins fail with UNAVAILABLE (the rooms service is away for a moment). */
+  readonly unavailable = new Set<string>();
   /** Set false to hold replies (e.g. to see what the client does while waiting); see answerHeld. */
   answering = true;
   selfIsAdmin = false;
@@ -196,6 +198,7 @@ export class FakeServer {
     switch (frame.type) {
       case 'join': {
         if (this.denied.has(frame.room)) return void reply({ ok: false, code: 'ROOM_ACCESS_DENIED' });
+        if (this.unavailable.has(frame.room)) return void reply({ ok: false, code: 'UNAVAILABLE' });
         this.roomsOf(socket).add(frame.room);
         return void reply({ ok: true, data: { room: entry.room, messages: entry.messages.slice(-50) } });
       }
