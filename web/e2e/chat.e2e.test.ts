@@ -126,6 +126,8 @@ test('a non-staff user who opens the staff-only room is told they may not join',
   expect(await refusal.textContent()).toContain('Could not join Staff lounge.');
   expect(await refusal.textContent()).toContain('You do not have access to this room.');
   expect(await bob.composer(STAFF_ROOM).count()).toBe(0);
+  // Asking again would be refused again: no "Try again" (opening it from the list again does ask).
+  expect(await bob.panel(STAFF_ROOM).getByRole('button', { name: 'Try again' }).count()).toBe(0);
   await screenshot(bob.page, 'chat-refused');
 
   // Staff get in, and what they say there never reaches bob.

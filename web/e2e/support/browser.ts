@@ -41,6 +41,10 @@ export async function screenshot(
   await page.screenshot({ path: path ?? join(artifactsDir, `${name}.png`), fullPage });
 }
 
+export const DESKTOP = { width: 1280, height: 800 };
+/** An everyday phone held upright (iPhone 12 to 15 in CSS pixels). */
+export const PHONE = { width: 390, height: 844 };
+
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const exactly = (text: string) => new RegExp(`^${escapeRegExp(text)}$`);
 
@@ -61,9 +65,15 @@ export class Person {
     page.on('pageerror', (error) => this.pageErrors.push(error.message));
   }
 
-  /** A fresh browser context (its own cookies) that opens the app and signs in. */
-  static async signIn(browser: Browser, baseUrl: string, username: string, password: string): Promise<Person> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  /** A fresh browser context (its own cookies) that opens the app and signs in, on a desktop screen by default. */
+  static async signIn(
+    browser: Browser,
+    baseUrl: string,
+    username: string,
+    password: string,
+    { viewport = DESKTOP }: { viewport?: { width: number; height: number } } = {},
+  ): Promise<Person> {
+    const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const person = new Person(username, page);
