@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './frames.js';
+export * from './health.js';
 export * from './limits.js';
 export * from './models.js';
 export * from './nats-payloads.js';

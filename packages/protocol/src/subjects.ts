@@ -24,6 +24,8 @@ export const Subjects = {
   auth: {
     service: 'auth',
     userGet: 'auth.user.get',
+    /** Answers the service's readiness report (HealthReport), as GET /readyz does. */
+    ready: 'auth.ready',
   },
   rooms: {
     service: 'rooms',
@@ -33,6 +35,7 @@ export const Subjects = {
     history: 'rooms.history',
     edit: 'rooms.edit',
     delete: 'rooms.delete',
+    ready: 'rooms.ready',
   },
   /** Broadcast when rooms are created, changed or deleted, for live room lists. */
   roomsChanged: 'rooms.changed',

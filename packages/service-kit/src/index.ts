@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './fastify-options.js';
 export * from './keys.js';
 export * from './logging.js';
+export * from './readiness.js';
 export * from './run-service.js';
 export * from './service-env.js';
 export * from './user-directory.js';

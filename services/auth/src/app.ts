@@ -1,7 +1,16 @@
 /** The auth service: users, passwords, tokens. buildApp is what tests and the entry point both start. */
 import fastifyRateLimit from '@fastify/rate-limit';
 import { connectNats, startService } from '@chat/nats';
-import { authenticate, installErrorHandler, openDatabase, serviceFastifyOptions } from '@chat/service-kit';
+import {
+  authenticate,
+  databaseCheck,
+  healthRoutes,
+  installErrorHandler,
+  natsCheck,
+  openDatabase,
+  readiness,
+  serviceFastifyOptions,
+} from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuthConfig } from './config.js';
 import { migrations } from './db/migrations/index.js';
@@ -32,7 +41,8 @@ export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
     logger: app.log,
   });
   app.addHook('onClose', () => nc.drain());
-  const service = await startService(nc, authService(users), app.log);
+  const ready = readiness('auth', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
+  const service = await startService(nc, authService(users, ready), app.log);
   app.addHook('preClose', async () => {
     await service.stop();
   });
@@ -49,6 +59,7 @@ export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
   });
   await app.register(sessionRoutes, { users, config, nc });
   await app.register(userRoutes, { users, nc });
-  app.get('/api/auth/health', async () => ({ ok: true }));
+  // Readiness also under /api/auth/, which the gateway forwards; /api/auth/health is the older name of it.
+  await app.register(healthRoutes, { service: 'auth', ready, readyAliases: ['/api/auth/readyz', '/api/auth/health'] });
   return app;
 }

@@ -1,15 +1,25 @@
 /** The gateway: WebSockets in, NATS out; also the single HTTP origin for browsers. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import fastifyWebsocket from '@fastify/websocket';
-import { CloseCode, MAX_FRAME_BYTES } from '@chat/protocol';
+import { CloseCode, MAX_FRAME_BYTES, Subjects } from '@chat/protocol';
 import { connectNats } from '@chat/nats';
-import { authenticate, installErrorHandler, serviceFastifyOptions, userDirectory } from '@chat/service-kit';
+import {
+  authenticate,
+  healthRoutes,
+  installErrorHandler,
+  natsCheck,
+  READINESS_TIMEOUT_MS,
+  readiness,
+  serviceFastifyOptions,
+  userDirectory,
+} from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { Admission } from './admission.js';
 import { admitUpgrades } from './admit-upgrades.js';
 import { Hub } from './hub.js';
 import { ServicesClient } from './rooms-client.js';
+import { serviceReadiness } from './service-readiness.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoute } from './routes/ws.js';
@@ -74,13 +84,23 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   app.addHook('preClose', async () => stopAdmitting?.());
   await app.register(proxyRoutes, { config });
   if (config.webRoot) await app.register(webRoutes, { root: config.webRoot });
-  app.get('/healthz', async () => ({
-    ok: true,
-    nats: !nc.isClosed(),
-    ...hub.stats(),
-    sockets: sessions.size,
-    admission: admission.stats(),
-  }));
+  // A service's own checks get READINESS_TIMEOUT_MS, so asking it takes longer: its answer ("database: no
+  // answer within 1000 ms") says more than the gateway giving up first would.
+  const askMs = READINESS_TIMEOUT_MS + 500;
+  const ready = readiness(
+    'gateway',
+    {
+      nats: natsCheck(nc),
+      auth: serviceReadiness(nc, { subject: Subjects.auth.ready, url: config.AUTH_URL }, askMs),
+      rooms: serviceReadiness(nc, { subject: Subjects.rooms.ready, url: config.ROOMS_URL }, askMs),
+    },
+    { timeoutMs: askMs + 250, log: app.log },
+  );
+  await app.register(healthRoutes, {
+    service: 'gateway',
+    ready,
+    stats: () => ({ ...hub.stats(), sockets: sessions.size, admission: admission.stats() }),
+  });
 
   app.addHook('onClose', async () => {
     users.close();

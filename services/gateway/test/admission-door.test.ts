@@ -58,6 +58,6 @@ describe('admission at the door', () => {
 
   it('shows its state on /healthz', async () => {
     const health = await stack.call('GET', '/healthz');
-    expect(health.body.admission).toMatchObject({ checking: 0, waiting: 0, joinsUnderWay: 0 });
+    expect(health.body.stats.admission).toMatchObject({ checking: 0, waiting: 0, joinsUnderWay: 0 });
   });
 });

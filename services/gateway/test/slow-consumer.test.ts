@@ -18,7 +18,7 @@ describe('a slow consumer', () => {
     for (const s of [sleeper, reader, writer]) await s.request({ type: 'join', room });
     // Stop reading: first the kernel's buffers fill, then the gateway's send buffer for this socket grows.
     (sleeper.ws as unknown as RawSocket)._socket.pause();
-    const socketsOpen = async () => (await stack.call('GET', '/healthz')).body.sockets as number;
+    const socketsOpen = async () => (await stack.call('GET', '/healthz')).body.stats.sockets as number;
     expect(await socketsOpen()).toBe(3);
     let sleeperGone = false;
 

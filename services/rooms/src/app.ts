@@ -1,6 +1,15 @@
 /** The rooms service: rooms, their messages, who may enter. buildApp is what tests and the entry point both start. */
 import { connectNats, type NatsConnection, startService } from '@chat/nats';
-import { authenticate, installErrorHandler, openDatabase, serviceFastifyOptions } from '@chat/service-kit';
+import {
+  authenticate,
+  databaseCheck,
+  healthRoutes,
+  installErrorHandler,
+  natsCheck,
+  openDatabase,
+  readiness,
+  serviceFastifyOptions,
+} from '@chat/service-kit';
 import { type UserLookup, userDirectory } from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RoomsConfig } from './config.js';
@@ -52,9 +61,11 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   // overtake it, so they always ask afresh.
   const lookupUser: UserLookup = (id) => users.lookup(id);
 
+  const ready = readiness('rooms', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
   const service = await startService(
     nc,
     roomsService({
+      ready,
       rooms,
       history,
       writer,
@@ -83,6 +94,11 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   });
   await app.register(roomRoutes, { rooms, nc });
   await app.register(historyRoutes, { rooms, history });
-  app.get('/api/rooms/health', async () => ({ ok: true }));
+  // Readiness also under /api/rooms/, which the gateway forwards; /api/rooms/health is the older name of it.
+  await app.register(healthRoutes, {
+    service: 'rooms',
+    ready,
+    readyAliases: ['/api/rooms/readyz', '/api/rooms/health'],
+  });
   return app;
 }

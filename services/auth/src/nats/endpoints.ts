@@ -1,10 +1,19 @@
 /** What other services may ask the auth service over NATS. */
-import { ChatError, ErrorCode, QUEUE_GROUP, Subjects, UserGetRequest, compile } from '@chat/protocol';
+import {
+  ChatError,
+  ErrorCode,
+  type HealthReport,
+  QUEUE_GROUP,
+  ReadyRequest,
+  Subjects,
+  UserGetRequest,
+  compile,
+} from '@chat/protocol';
 import { endpoint, type ServiceSpec } from '@chat/nats';
 import type { UserStore } from '../users/store.js';
 import { toCurrentUser } from '../users/store.js';
 
-export function authService(users: UserStore): ServiceSpec {
+export function authService(users: UserStore, ready: () => Promise<HealthReport>): ServiceSpec {
   return {
     name: Subjects.auth.service,
     version: '0.1.0',
@@ -20,6 +29,8 @@ export function authService(users: UserStore): ServiceSpec {
           return toCurrentUser(row);
         },
       }),
+      // The gateway's readiness asks this: answered, not ready, is told apart from not answering at all.
+      ready: endpoint({ subject: Subjects.auth.ready, validator: compile(ReadyRequest), handle: () => ready() }),
     },
   };
 }

@@ -19,6 +19,9 @@ export async function proxyRoutes(app: FastifyInstance, { config }: { config: Ga
       upstream,
       prefix,
       rewritePrefix: prefix,
+      // reply-from would log two more lines per forwarded request, at info; the request's one line (at debug,
+      // ServiceLogController in service-kit) says enough. Its warnings about failed answers stay.
+      disableRequestLogging: true,
       // The services limit logins by client address, so they must see the real one. request.ip is it, as this
       // gateway's TRUST_PROXY allows: the address that connected, or what a trusted proxy in front says. The
       // incoming X-Forwarded-For is replaced by that one address, not appended to, so a client cannot put
@@ -28,6 +31,16 @@ export async function proxyRoutes(app: FastifyInstance, { config }: { config: Ga
           ...headers,
           'x-forwarded-for': request.ip,
         }),
+        // A service not listening yet, restarting or cut off mid-answer is unavailable, not a bug: reply-from's
+        // own errors (a 500 for a refused connection) would reach the error handler as INTERNAL. reply-from has
+        // logged the cause already.
+        onError: (reply) => {
+          const service = prefix.replace('/api/', '');
+          reply.send(new ChatError(ErrorCode.UNAVAILABLE, `the ${service} service is not answering; try again`));
+        },
+        // reply-from retries a GET answered 503 up to ten times, 1 ms apart: that would hide an honest /readyz
+        // and hammer a service that just said it cannot serve. The 503 (with Retry-After) goes to the client.
+        retryDelay: () => null,
       },
     });
   await forwarded('/api/auth', config.AUTH_URL);

@@ -213,6 +213,8 @@ describe('the services with their own credentials', () => {
     // auth.events.user.changed (auth → gateway): disabling bob closes his socket with 1008.
     await stack.call('PATCH', `/api/auth/users/${bob.id}`, { token: stack.adminToken, body: { disabled: true } });
     expect((await b.closed).code).toBe(CloseCode.POLICY);
+    // auth.ready and rooms.ready (gateway → services): the gateway's readiness asks both.
+    expect((await stack.call('GET', '/readyz')).body).toMatchObject({ status: 'ok' });
     // The server logs every violation (see the first test); the services caused none.
     expect(serverLog.slice(logBefore)).not.toMatch(/Violation/i);
   });

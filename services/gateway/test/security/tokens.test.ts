@@ -31,7 +31,7 @@ function handshake(options: Parameters<typeof openSocket>[1]): Promise<unknown> 
 
 async function openSockets(): Promise<number> {
   const res = await stack.call('GET', '/healthz');
-  return res.body.sockets as number;
+  return res.body.stats.sockets as number;
 }
 
 describe('the socket handshake with a forged token', () => {

@@ -5,6 +5,7 @@ import {
   DeleteRequest,
   EditRequest,
   ErrorCode,
+  type HealthReport,
   HISTORY_ON_JOIN,
   HistoryRequest,
   type HistoryResult,
@@ -13,6 +14,7 @@ import {
   LeaveRequest,
   normalizeMessageText,
   QUEUE_GROUP,
+  ReadyRequest,
   SendRequest,
   Subjects,
 } from '@chat/protocol';
@@ -33,6 +35,8 @@ export interface RoomsServiceDeps {
   lookupUser: UserLookup;
   edits: MessageEdits;
   recent: RecentHistory;
+  /** The service's readiness report, as GET /readyz answers it. */
+  ready: () => Promise<HealthReport>;
 }
 
 export function roomsService({
@@ -43,6 +47,7 @@ export function roomsService({
   lookupUser,
   edits,
   recent,
+  ready,
 }: RoomsServiceDeps): ServiceSpec {
   return {
     name: Subjects.rooms.service,
@@ -114,6 +119,8 @@ export function roomsService({
           return { room, messages: await history.page(room, { before, limit }) };
         },
       }),
+      // The gateway's readiness asks this: answered, not ready, is told apart from not answering at all.
+      ready: endpoint({ subject: Subjects.rooms.ready, validator: compile(ReadyRequest), handle: () => ready() }),
     },
   };
 }
