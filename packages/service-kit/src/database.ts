@@ -10,6 +10,8 @@ export interface DatabaseOptions {
   /** The Postgres schema this service owns; no other service touches it. */
   schema: string;
   poolMax: number;
+  /** How long an unused connection stays open (pg's idleTimeoutMillis; 0 keeps it). Default 10 s. */
+  idleTimeoutMs?: number;
   migrations: Record<string, Migration>;
 }
 
@@ -24,7 +26,12 @@ export interface ServiceDatabase<DB> {
 }
 
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<ServiceDatabase<DB>> {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: 5000,
+  });
   // An idle client that loses its server (Postgres restart) must not crash the process.
   pool.on('error', () => {});
   // A checked-out client whose server goes away emits 'error' as well, and the pool only listens on idle

@@ -1,5 +1,13 @@
-/** A fresh, empty Postgres database per test run, dropped afterwards. */
+/**
+ * A fresh, empty Postgres database per test run, dropped afterwards: a database on the real server at
+ * DATABASE_URL, or, with TEST_DATABASE=embedded, an embedded Postgres of its own (what `npm start` uses when no
+ * server is configured), so the same suites prove both paths.
+ */
 import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '@chat/embedded-postgres';
 import pg from 'pg';
 
 export interface TestDatabase {
@@ -10,8 +18,13 @@ export interface TestDatabase {
 
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** Which database the suites run on: `postgres` (the server at DATABASE_URL) or `embedded`. */
+export const testDatabaseKind: 'postgres' | 'embedded' =
+  process.env.TEST_DATABASE === 'embedded' ? 'embedded' : 'postgres';
+
 export async function createTestDatabase(prefix = 'chat_test'): Promise<TestDatabase> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  if (testDatabaseKind === 'embedded') return createEmbeddedDatabase(name);
   await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -20,6 +33,39 @@ export async function createTestDatabase(prefix = 'chat_test'): Promise<TestData
     name,
     drop: () => withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
   };
+}
+
+async function createEmbeddedDatabase(name: string): Promise<TestDatabase> {
+  const dataDir = join(mkdtempSync(join(tmpdir(), `${name}-`)), 'pglite');
+  cpSync(await embeddedTemplate(), dataDir, { recursive: true });
+  const embedded = await startEmbeddedPostgres({ dataDir });
+  return {
+    url: embedded.url,
+    name,
+    async drop() {
+      await embedded.stop();
+      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A freshly initialised embedded data folder, made once per machine and copied for each test database: PGlite's
+ * initdb takes seconds of CPU, a copy a fraction of one. Made under a temporary name and renamed into place, so
+ * test processes that race to make it never see half of one.
+ */
+async function embeddedTemplate(): Promise<string> {
+  const template = join(tmpdir(), `chat-embedded-postgres-template-v1`);
+  if (existsSync(template)) return template;
+  const making = `${template}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const embedded = await startEmbeddedPostgres({ dataDir: making });
+  await embedded.stop();
+  try {
+    renameSync(making, template);
+  } catch {
+    rmSync(making, { recursive: true, force: true }); // another process made it first
+  }
+  return template;
 }
 
 async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -28,6 +28,7 @@ export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
     url: config.DATABASE_URL,
     schema: AUTH_SCHEMA,
     poolMax: config.DATABASE_POOL_MAX,
+    idleTimeoutMs: config.DATABASE_IDLE_TIMEOUT_MS,
     migrations,
   });
   app.addHook('onClose', () => database.close());

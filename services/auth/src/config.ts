@@ -5,6 +5,11 @@ export const AuthEnv = Type.Object({
   ...commonEnv(3001),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  DATABASE_IDLE_TIMEOUT_MS: Type.Integer({
+    minimum: 0,
+    default: 10_000,
+    description: 'how long an unused database connection stays open; 0 keeps it',
+  }),
   JWT_PRIVATE_KEY: Type.Optional(Type.String()),
   JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String()),
   TOKEN_TTL: Type.String({ pattern: '^[0-9]+[smhd]$', default: '12h' }),

@@ -34,6 +34,7 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
     url: config.DATABASE_URL,
     schema: ROOMS_SCHEMA,
     poolMax: config.DATABASE_POOL_MAX,
+    idleTimeoutMs: config.DATABASE_IDLE_TIMEOUT_MS,
     migrations,
   });
   let nc: NatsConnection;

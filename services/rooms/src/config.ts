@@ -5,6 +5,11 @@ export const RoomsEnv = Type.Object({
   ...commonEnv(3002),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  DATABASE_IDLE_TIMEOUT_MS: Type.Integer({
+    minimum: 0,
+    default: 10_000,
+    description: 'how long an unused database connection stays open; 0 keeps it',
+  }),
   USER_CACHE_TTL_MS: Type.Integer({
     minimum: 0,
     default: 10_000,
