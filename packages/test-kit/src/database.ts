@@ -35,16 +35,22 @@ export async function createTestDatabase(prefix = 'chat_test'): Promise<TestData
   };
 }
 
+/** Fills `dataDir` with a freshly initialised embedded database, as a first start would (only faster). */
+export async function seedEmbeddedDatabase(dataDir: string): Promise<void> {
+  cpSync(await embeddedTemplate(), dataDir, { recursive: true });
+}
+
 async function createEmbeddedDatabase(name: string): Promise<TestDatabase> {
   const dataDir = join(mkdtempSync(join(tmpdir(), `${name}-`)), 'pglite');
-  cpSync(await embeddedTemplate(), dataDir, { recursive: true });
+  await seedEmbeddedDatabase(dataDir);
   const embedded = await startEmbeddedPostgres({ dataDir });
+  let dropped: Promise<void> | undefined;
   return {
     url: embedded.url,
     name,
-    async drop() {
-      await embedded.stop();
-      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    drop() {
+      dropped ??= embedded.stop().then(() => rmSync(join(dataDir, '..'), { recursive: true, force: true }));
+      return dropped;
     },
   };
 }

@@ -32,6 +32,8 @@ export async function startAuth(extraEnv: Record<string, string> = {}) {
     call,
     login,
     createSuperuser: (u: string, p: string) => createSuperuser(database.url, u, p),
+    /** Takes the database away under the running service (dropped, or the embedded server stopped). */
+    dropDatabase: () => database.drop(),
     async stop() {
       await app.close();
       await nats.stop();
