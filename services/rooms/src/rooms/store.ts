@@ -4,6 +4,9 @@ import type { Kysely, Updateable } from 'kysely';
 import type { RoomRow, RoomsDatabase, RoomsTable } from '../db/schema.js';
 import { slugCandidate, slugify } from './slug.js';
 
+/** Paths under /api/rooms/ that are not rooms: a room with such an id could never be read at /api/rooms/:id. */
+const RESERVED_ROOM_IDS = new Set(['health', 'healthz', 'readyz']);
+
 export interface RoomChanges {
   title?: string | undefined;
   staffOnly?: boolean | undefined;
@@ -150,7 +153,7 @@ export class RoomStore {
         (await this.db.selectFrom('rooms').select('id').where('id', 'like', `${prefix}%`).execute()).map((r) => r.id),
       );
       let n = 1;
-      while (taken.has(slugCandidate(slug, n))) n++;
+      while (taken.has(slugCandidate(slug, n)) || RESERVED_ROOM_IDS.has(slugCandidate(slug, n))) n++;
       const row = await this.db
         .insertInto('rooms')
         .values({ id: slugCandidate(slug, n), title, staff_only: staffOnly })

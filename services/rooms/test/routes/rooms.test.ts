@@ -146,6 +146,14 @@ describe('rooms over REST', () => {
     expect(renamed.body).toEqual({ id: 'movie-night-2', title: 'Cinema', staffOnly: false });
   });
 
+  it('never gives a room an id that is a health path, so every room can be read at /api/rooms/:id', async () => {
+    const health = await stack.createRoom('Health');
+    const ready = await stack.createRoom('readyz');
+    expect([health.id, ready.id]).toEqual(['health-2', 'readyz-2']);
+    const read = await stack.api<Room>(`/api/rooms/${health.id}`, { token: stack.admin.token });
+    expect(read.body).toEqual({ id: 'health-2', title: 'Health', staffOnly: false });
+  });
+
   it('answers 404 ROOM_INVALID for unknown or malformed room ids', async () => {
     const { admin } = stack;
     for (const id of ['no-such-room', 'Bad.Id', '%3E', 'a%20b', '-x', 'x'.repeat(65)]) {
