@@ -23,6 +23,7 @@ const STOP_GRACE_MS = 15_000;
 const children = []; // { name, child, exited }
 const databases = []; // { name, stop }
 let stopping = false;
+let natsMonitorUrl;
 
 function say(line) {
   console.log(`[stack] ${line}`);
@@ -126,9 +127,12 @@ async function startNats() {
         '        or download from https://github.com/nats-io/nats-server/releases), or set NATS_URL to a running server.',
     );
   const port = await freePort();
+  // The monitoring endpoint (/varz, /connz, /subsz) lets one look inside without the nats CLI.
+  const monitorPort = await freePort();
+  natsMonitorUrl = `http://127.0.0.1:${monitorPort}`;
   const logFile = join(dataDir, 'nats-server.log');
   const log = openSync(logFile, 'a');
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], {
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)], {
     stdio: ['ignore', log, log],
     detached: true,
   });
@@ -136,7 +140,7 @@ async function startNats() {
   const url = `nats://127.0.0.1:${port}`;
   // Ready once it accepts connections.
   for (let tries = 0; tries < 200 && !(await accepts(port)); tries++) await sleep(50);
-  say(`nats-server ${found.stdout.trim()} on ${url} (log: ${logFile})`);
+  say(`${found.stdout.trim()} on ${url} (monitoring: ${natsMonitorUrl}, log: ${logFile})`);
   return url;
 }
 
@@ -264,6 +268,7 @@ writeFileSync(
       pid: process.pid,
       authDatabaseUrl: db.auth,
       natsUrl,
+      natsMonitorUrl,
       children: children.map(({ name, child }) => ({ name, pid: child.pid })),
     },
     null,

@@ -221,8 +221,20 @@ async function drive() {
 }
 
 const intervals = [];
-function takeInterval() {
+/** What nats-server says of itself (its monitoring endpoint): to tell a leak of subscriptions from heap warm-up. */
+async function natsVarz() {
+  if (!stack.natsMonitorUrl) return undefined;
+  try {
+    const varz = await (await fetch(`${stack.natsMonitorUrl}/varz`, { signal: AbortSignal.timeout(2000) })).json();
+    return { connections: varz.connections, subscriptions: varz.subscriptions, memBytes: varz.mem };
+  } catch {
+    return undefined;
+  }
+}
+
+async function takeInterval() {
   const rss = Object.fromEntries(processes.map(({ name, pid }) => [name, rssKiB(pid)]));
+  const nats = await natsVarz();
   const interval = {
     endsAtS: Math.round((Date.now() - started) / 1000),
     sends,
@@ -230,6 +242,7 @@ function takeInterval() {
     ackP50Ms: percentile(acks, 50),
     ackP99Ms: percentile(acks, 99),
     rssKiB: rss,
+    nats,
   };
   intervals.push(interval);
   errors.clear();
@@ -237,14 +250,14 @@ function takeInterval() {
   sends = 0;
   const fmt = (v) => (v === undefined ? '—' : v.toFixed(1));
   console.log(
-    `[soak] ${String(interval.endsAtS).padStart(5)} s  sends ${String(interval.sends).padStart(4)}  errors ${JSON.stringify(interval.errors)}  ack p50/p99 ${fmt(interval.ackP50Ms)}/${fmt(interval.ackP99Ms)} ms  RSS MiB ${processes.map(({ name }) => `${name.split(' ')[0]} ${((rss[name] ?? 0) / 1024).toFixed(0)}`).join(', ')}`,
+    `[soak] ${String(interval.endsAtS).padStart(5)} s  sends ${String(interval.sends).padStart(4)}  errors ${JSON.stringify(interval.errors)}  ack p50/p99 ${fmt(interval.ackP50Ms)}/${fmt(interval.ackP99Ms)} ms  RSS MiB ${processes.map(({ name }) => `${name.split(' ')[0]} ${((rss[name] ?? 0) / 1024).toFixed(1)}`).join(', ')}${nats ? `  NATS subscriptions ${nats.subscriptions}` : ''}`,
   );
 }
 
 const driving = drive();
 while (Date.now() < endAt) {
   await sleep(Math.min(intervalMs, Math.max(0, endAt - Date.now())));
-  takeInterval();
+  await takeInterval();
 }
 stopping = true;
 await driving;
@@ -278,13 +291,13 @@ writeFileSync(join(outDir, `soak-${stamp}.json`), `${JSON.stringify(results, nul
 const table = [
   '| interval end | sends | errors | ack p50 / p99 ms | ' +
     processes.map(({ name }) => `${name} RSS MiB`).join(' | ') +
-    ' |',
-  `|---:|---:|---|---:|${processes.map(() => '---:').join('|')}|`,
+    ' | NATS subscriptions |',
+  `|---:|---:|---|---:|${processes.map(() => '---:').join('|')}|---:|`,
   ...intervals.map(
     (i) =>
       `| ${i.endsAtS} s | ${i.sends} | ${Object.keys(i.errors).length ? JSON.stringify(i.errors) : 'none'} | ${i.ackP50Ms?.toFixed(1) ?? '—'} / ${i.ackP99Ms?.toFixed(1) ?? '—'} | ` +
       processes.map(({ name }) => ((i.rssKiB[name] ?? 0) / 1024).toFixed(1)).join(' | ') +
-      ' |',
+      ` | ${i.nats?.subscriptions ?? '—'} |`,
   ),
 ];
 const summary = growth
