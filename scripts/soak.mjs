@@ -21,6 +21,8 @@ const { values: flags } = parseArgs({
     idle: { type: 'string', default: '75' },
     active: { type: 'string', default: '20' },
     users: { type: 'string', default: '6' },
+    // Each user's pause between sends while active, ms (±30 %).
+    pause: { type: 'string', default: '1000' },
   },
 });
 const minutes = Number(flags.minutes);
@@ -28,6 +30,7 @@ const intervalMs = Number(flags.interval) * 1000;
 const idleMs = Number(flags.idle) * 1000;
 const activeMs = Number(flags.active) * 1000;
 const userCount = Number(flags.users);
+const pauseMs = Number(flags.pause);
 const root = resolve(import.meta.dirname, '..');
 const PASSWORD = 'soak password 1';
 const GROWTH_LIMIT = 0.1;
@@ -183,7 +186,7 @@ for (let i = 0; i < userCount; i++) {
 const started = Date.now();
 const endAt = started + minutes * 60_000;
 
-/** Active phases (each client sends about once a second; one of them also reads history, leaves and rejoins), then quiet. */
+/** Active phases (each client sends every `pause` ms; one of them also reads history, leaves and rejoins), then quiet. */
 async function drive() {
   let cycle = 0;
   while (!stopping && Date.now() < endAt) {
@@ -202,7 +205,7 @@ async function drive() {
           sends++;
           if (reply.ok) acks.push(performance.now() - sentAt);
           else countError(`send ${reply.error?.code}`);
-          await sleep(700 + Math.random() * 600);
+          await sleep(pauseMs * (0.7 + Math.random() * 0.6));
         }
       }),
     );
