@@ -95,11 +95,6 @@ export class SessionServer {
     return address.port;
   }
 
-  /** How many client connections are open, and how many wait for the session. */
-  stats(): { connections: number; waiting: number } {
-    return { connections: this.connections.size, waiting: this.waiting.length };
-  }
-
   /** Refuses new connections, closes the open ones (rolling back what they left open) and lets the session go. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -27,5 +27,15 @@ export function restClient(base: string) {
     return res.body.token as string;
   }
 
-  return { call, login };
+  /** GETs `path` until `done` holds for the status (a reconnect takes a moment) or `timeoutMs` passes; the last answer. */
+  async function getUntil(path: string, done: (status: number) => boolean, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await call('GET', path);
+      if (done(res.status) || Date.now() > deadline) return res;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  return { call, login, getUntil };
 }

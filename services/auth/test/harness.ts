@@ -21,7 +21,7 @@ export async function startAuth(extraEnv: Record<string, string> = {}) {
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
-  const { call, login } = restClient(base);
+  const { call, login, getUntil } = restClient(base);
 
   return {
     app,
@@ -31,6 +31,7 @@ export async function startAuth(extraEnv: Record<string, string> = {}) {
     databaseUrl: database.url,
     call,
     login,
+    getUntil,
     createSuperuser: (u: string, p: string) => createSuperuser(database.url, u, p),
     /** Takes the database away under the running service (dropped, or the embedded server stopped). */
     dropDatabase: () => database.drop(),

@@ -17,16 +17,6 @@ afterAll(async () => {
   await auth?.stop();
 });
 
-/** Asks until `done` holds for the answer (a reconnect takes a moment), and returns that answer. */
-async function until(path: string, done: (status: number) => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await auth.call('GET', path);
-    if (done(res.status) || Date.now() > deadline) return res;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('auth health', () => {
   it('answers /healthz while it serves', async () => {
     const res = await auth.call('GET', '/healthz');
@@ -61,7 +51,7 @@ describe('auth health', () => {
   it('is not ready, naming nats, while its nats-server is down, and ready again once it is back', async () => {
     await auth.nats.stop();
     try {
-      const down = await until('/readyz', (s) => s === 503);
+      const down = await auth.getUntil('/readyz', (s) => s === 503);
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({
         status: 'unavailable',
@@ -71,13 +61,13 @@ describe('auth health', () => {
     } finally {
       await auth.nats.restart();
     }
-    expect((await until('/readyz', (s) => s === 200)).status).toBe(200);
+    expect((await auth.getUntil('/readyz', (s) => s === 200)).status).toBe(200);
   });
 
   it('is not ready, naming the database, once its database is gone', async () => {
     await auth.dropDatabase();
 
-    const res = await until('/readyz', (s) => s === 503);
+    const res = await auth.getUntil('/readyz', (s) => s === 503);
     expect(res.status).toBe(503);
     // 3D000: the database does not exist (a Postgres server); unreachable: the embedded server is gone (its
     // connection cut, or refused). The driver's own words stay in the log.

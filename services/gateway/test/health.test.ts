@@ -25,6 +25,7 @@ let database: TestDatabase;
 let gateway: FastifyInstance;
 const services: FastifyInstance[] = [];
 let call: ReturnType<typeof restClient>['call'];
+let getUntil: ReturnType<typeof restClient>['getUntil'];
 let common: Record<string, string>;
 let keys: ReturnType<typeof generateSigningKeys>;
 let authPort: number;
@@ -48,7 +49,7 @@ beforeAll(async () => {
       ROOMS_URL: `http://127.0.0.1:${roomsPort}`,
     }),
   );
-  call = restClient(await gateway.listen({ host: '127.0.0.1', port: 0 })).call;
+  ({ call, getUntil } = restClient(await gateway.listen({ host: '127.0.0.1', port: 0 })));
 });
 afterAll(async () => {
   await gateway?.close();
@@ -56,16 +57,6 @@ afterAll(async () => {
   await nats?.stop();
   await database?.drop();
 });
-
-/** Asks until `done` holds for the answer (reconnects take a moment), and returns that answer. */
-async function until(path: string, done: (status: number) => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await call('GET', path);
-    if (done(res.status) || Date.now() > deadline) return res;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the gateway before and after the services start', () => {
   it('answers /healthz as soon as it serves, with its counters', async () => {
@@ -148,14 +139,14 @@ describe('the gateway before and after the services start', () => {
   it('is not ready, naming nats, while its nats-server is down, and ready again once it is back', async () => {
     await nats.stop();
     try {
-      const res = await until('/readyz', (s) => s === 503);
+      const res = await getUntil('/readyz', (s) => s === 503);
       expect(res.status).toBe(503);
       expect(res.body.checks.nats).toEqual({ ok: false, ms: expect.any(Number), error: 'not connected to the server' });
       expect(res.body.checks.auth.error).toMatch(/^over NATS: /);
     } finally {
       await nats.restart();
     }
-    expect((await until('/readyz', (s) => s === 200)).status).toBe(200);
+    expect((await getUntil('/readyz', (s) => s === 200)).status).toBe(200);
   });
 
   it("names a service whose database is gone, and forwards that service's 503 as it is, asking once", async () => {

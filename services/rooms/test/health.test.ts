@@ -23,6 +23,7 @@ let nats: NatsServerHandle;
 let rooms: FastifyInstance;
 let nc: NatsConnection;
 let call: ReturnType<typeof restClient>['call'];
+let getUntil: ReturnType<typeof restClient>['getUntil'];
 
 beforeAll(async () => {
   [postgres, nats] = await Promise.all([startPostgresServer(), startNatsServer()]);
@@ -35,7 +36,7 @@ beforeAll(async () => {
       JWT_PUBLIC_KEY: generateSigningKeys().publicKey,
     }),
   );
-  call = restClient(await rooms.listen({ host: '127.0.0.1', port: 0 })).call;
+  ({ call, getUntil } = restClient(await rooms.listen({ host: '127.0.0.1', port: 0 })));
   nc = await connectNats({ url: nats.url, name: 'rooms-health-test' });
 }, 90_000);
 afterAll(async () => {
@@ -44,16 +45,6 @@ afterAll(async () => {
   await nats?.stop();
   await postgres?.cleanup();
 }, 60_000);
-
-/** Asks until `done` holds for the answer (reconnects take a moment), and returns that answer. */
-async function until(path: string, done: (status: number) => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await call('GET', path);
-    if (done(res.status) || Date.now() > deadline) return res;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('rooms health', () => {
   it('answers /healthz while it serves', async () => {
@@ -75,7 +66,7 @@ describe('rooms health', () => {
   it('is not ready, naming the database, while Postgres is down (over HTTP and NATS), and ready once it is back', async () => {
     await postgres.stop('fast');
     try {
-      const res = await until('/readyz', (s) => s === 503);
+      const res = await getUntil('/readyz', (s) => s === 503);
       expect(res.status).toBe(503);
       expect(res.body).toMatchObject({
         status: 'unavailable',
@@ -89,13 +80,13 @@ describe('rooms health', () => {
     } finally {
       await postgres.start();
     }
-    expect((await until('/readyz', (s) => s === 200)).body).toMatchObject({ status: 'ok' });
+    expect((await getUntil('/readyz', (s) => s === 200)).body).toMatchObject({ status: 'ok' });
   });
 
   it('is not ready, naming nats, while its nats-server is down, and ready again once it is back', async () => {
     await nats.stop();
     try {
-      const res = await until('/readyz', (s) => s === 503);
+      const res = await getUntil('/readyz', (s) => s === 503);
       expect(res.status).toBe(503);
       expect(res.body.checks).toMatchObject({
         nats: { ok: false, error: 'not connected to the server' },
@@ -104,6 +95,6 @@ describe('rooms health', () => {
     } finally {
       await nats.restart();
     }
-    expect((await until('/readyz', (s) => s === 200)).status).toBe(200);
+    expect((await getUntil('/readyz', (s) => s === 200)).status).toBe(200);
   });
 });
