@@ -11,7 +11,8 @@
  * transactions. What the yielding connection set up for itself is given back when its turn comes again: its
  * named prepared statements are parsed again and its SET values re-applied. A connection holding state that
  * cannot be carried over (an advisory lock, a temporary table, a LISTEN, a holdable cursor) keeps the session
- * until it lets go of that state or disconnects; the others wait, as they would for a lock on a real server.
+ * until it lets go of that state or disconnects, and every other connection waits meanwhile (a real server would
+ * make only those wanting the same lock wait): the price of one session for all.
  * A connection that disconnects in the middle of a transaction or of a sequence leaves nothing behind: what it
  * had begun is rolled back.
  */

@@ -149,7 +149,7 @@ describe('embedded Postgres sessions', () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it('makes others wait while a connection holds an advisory lock, as a real server would', async () => {
+  it('makes the others wait while a connection holds an advisory lock, and serves them once it lets go', async () => {
     const a = await client();
     const b = await client();
     await a.query('SELECT pg_advisory_lock(11)');
@@ -163,5 +163,32 @@ describe('embedded Postgres sessions', () => {
     await a.query('SELECT pg_advisory_unlock(11)');
     const { rows } = await bQuery;
     expect(rows[0].got).toBe(true);
+    await b.query('SELECT pg_advisory_unlock(11)'); // or b would keep the session from everyone after it
+  });
+
+  it('answers an SSL request with N (no encryption on loopback) and refuses a protocol it does not speak', async () => {
+    const talk = async (packet: Buffer) => {
+      const socket = connect(embedded.port, '127.0.0.1');
+      const received: Buffer[] = [];
+      socket.on('data', (d) => received.push(d));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write(packet);
+      await Promise.race([closed, sleep(500)]);
+      socket.destroy();
+      return Buffer.concat(received);
+    };
+    const packet = (code: number) => {
+      const b = Buffer.alloc(8);
+      b.writeInt32BE(8, 0);
+      b.writeInt32BE(code, 4);
+      return b;
+    };
+    expect((await talk(packet(80877103))).toString()).toBe('N');
+    const refusal = await talk(packet(131072)); // protocol 2.0
+    expect(refusal[0]).toBe(0x45); // ErrorResponse
+    expect(refusal.toString()).toContain('unsupported protocol 131072');
+    // The server serves others as before.
+    const c = await client();
+    await expect(c.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
   });
 });
