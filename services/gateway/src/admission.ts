@@ -15,8 +15,16 @@
  * takes longer cuts it by a quarter (at most once per `targetMs`). A big machine thus lets a storm in as fast
  * as it can serve it, a small one as fast as it can without making everyone's joins slow.
  *
- * A newcomer that would wait beyond `maxWaiting` others, or longer than `maxWaitMs`, is turned away with
- * UNAVAILABLE (HTTP 503 with Retry-After) and comes back later, as clients do after any failed connect.
+ * Turns are fair between clients: each client address (admit-upgrades.ts says what counts as one) waits in
+ * its own queue, and the queues are served round-robin, one newcomer each (fair queuing). A flood from one
+ * address therefore waits behind itself: a newcomer from anywhere else is let in after at most one turn of
+ * each address waiting before it, however many handshakes the flood has queued.
+ *
+ * A newcomer that would wait beyond `maxWaiting` others in all, beyond `maxWaitingPerKey` from its own
+ * address, or longer than `maxWaitMs`, is turned away with UNAVAILABLE (HTTP 503 with Retry-After) and comes
+ * back later, as clients do after any failed connect. 503 rather than 429 even for the per-address bound:
+ * many honest clients can share an address (an office behind NAT after a gateway restart), and what they
+ * should do is the same as after any busy door, retry shortly.
  */
 import { ChatError, ErrorCode } from '@chat/protocol';
 
@@ -27,7 +35,10 @@ export interface AdmissionOptions {
   maxJoins: number;
   /** How long a join may take here before the limit is cut. */
   targetMs: number;
+  /** Newcomers waiting in all. */
   maxWaiting: number;
+  /** Newcomers waiting from one client address (one queue). */
+  maxWaitingPerKey: number;
   maxWaitMs: number;
   /** Whether this process's event loop is too busy to take on newcomers now (default: eventLoopBusy). */
   loopBusy?: () => boolean;
@@ -50,8 +61,13 @@ interface Waiter {
 export class Admission implements JoinLoad {
   private checking = 0;
   private joinsUnderWay = 0;
-  /** In arrival order (a Set iterates in insertion order); a waiter that gives up is simply deleted. */
-  private readonly waiting = new Set<Waiter>();
+  /**
+   * One queue per client address, each in arrival order (a Set iterates in insertion order; a waiter that
+   * gives up is simply deleted). The Map's own order is the round: the queue at its front is served next,
+   * then goes to the back if anyone is left in it.
+   */
+  private readonly queues = new Map<string, Set<Waiter>>();
+  private waitingCount = 0;
   /** Joins under way beyond which newcomers wait; adapts between 1 and maxJoins. */
   private joinLimit: number;
   private lastCut = Number.NEGATIVE_INFINITY;
@@ -67,16 +83,19 @@ export class Admission implements JoinLoad {
   }
 
   /**
-   * Resolves when this handshake may be checked; call `release` when the check is over, however it ends.
-   * `gone` is the newcomer leaving (its socket closed): if it is still waiting, its place in the queue is
-   * freed at once, so clients that gave up neither count against the queue's limit nor take a turn.
+   * Resolves when this handshake, from the client `key` (its address), may be checked; call `release` when
+   * the check is over, however it ends. `gone` is the newcomer leaving (its socket closed): if it is still
+   * waiting, its place in the queue is freed at once, so clients that gave up neither count against the
+   * queue's limits nor take a turn.
    */
-  enter(gone?: AbortSignal): Promise<void> {
-    if (this.waiting.size === 0 && this.mayAdmit()) {
+  enter(key: string, gone?: AbortSignal): Promise<void> {
+    if (this.waitingCount === 0 && this.mayAdmit()) {
       this.checking++;
       return Promise.resolve();
     }
-    if (this.waiting.size >= this.options.maxWaiting) return Promise.reject(tooBusy());
+    if (this.waitingCount >= this.options.maxWaiting) return Promise.reject(tooBusy());
+    const queue = this.queues.get(key) ?? new Set<Waiter>();
+    if (queue.size >= this.options.maxWaitingPerKey) return Promise.reject(tooManyFromOneAddress());
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -85,7 +104,10 @@ export class Admission implements JoinLoad {
       /** Out of the queue before its turn. */
       const drop = (err: ChatError) => {
         done();
-        this.waiting.delete(waiter);
+        if (queue.delete(waiter)) {
+          this.waitingCount--;
+          if (queue.size === 0 && this.queues.get(key) === queue) this.queues.delete(key);
+        }
         reject(err);
       };
       const leave = () => drop(new ChatError(ErrorCode.UNAVAILABLE, 'the client left while waiting to be let in'));
@@ -106,7 +128,9 @@ export class Admission implements JoinLoad {
         return;
       }
       gone?.addEventListener('abort', leave);
-      this.waiting.add(waiter);
+      if (queue.size === 0) this.queues.set(key, queue);
+      queue.add(waiter);
+      this.waitingCount++;
       this.armRecheck();
     });
   }
@@ -133,10 +157,11 @@ export class Admission implements JoinLoad {
     this.admitWaiting();
   }
 
-  stats(): { checking: number; waiting: number; joinsUnderWay: number; joinLimit: number } {
+  stats(): { checking: number; waiting: number; addressesWaiting: number; joinsUnderWay: number; joinLimit: number } {
     return {
       checking: this.checking,
-      waiting: this.waiting.size,
+      waiting: this.waitingCount,
+      addressesWaiting: this.queues.size,
       joinsUnderWay: this.joinsUnderWay,
       joinLimit: Math.round(this.joinLimit * 10) / 10,
     };
@@ -145,12 +170,13 @@ export class Admission implements JoinLoad {
   /** On shutdown: everyone still waiting is turned away (and reconnects to another gateway). */
   close(): void {
     clearTimeout(this.recheck);
-    for (const waiter of this.waiting) waiter.refuse();
-    this.waiting.clear();
+    for (const queue of this.queues.values()) for (const waiter of queue) waiter.refuse();
+    this.queues.clear();
+    this.waitingCount = 0;
   }
 
   private armRecheck(): void {
-    if (this.waiting.size === 0 || this.recheck !== undefined) return;
+    if (this.waitingCount === 0 || this.recheck !== undefined) return;
     this.recheck = setTimeout(() => {
       this.recheck = undefined;
       this.admitWaiting();
@@ -162,10 +188,15 @@ export class Admission implements JoinLoad {
     return this.checking < handshakes && this.joinsUnderWay < Math.floor(this.joinLimit) && !this.loopBusy();
   }
 
+  /** One newcomer from the queue at the front of the round, which then goes to the back; while turns last. */
   private admitWaiting(): void {
-    for (const waiter of this.waiting) {
-      if (!this.mayAdmit()) break;
-      this.waiting.delete(waiter);
+    while (this.queues.size > 0 && this.mayAdmit()) {
+      const [key, queue] = this.queues.entries().next().value as [string, Set<Waiter>];
+      const waiter = queue.values().next().value as Waiter;
+      queue.delete(waiter);
+      this.waitingCount--;
+      this.queues.delete(key);
+      if (queue.size > 0) this.queues.set(key, queue);
       waiter.admit();
     }
     this.armRecheck();
@@ -196,6 +227,10 @@ export function eventLoopBusy(threshold = 0.9, windowMs = 20): () => boolean {
     }
     return busy;
   };
+}
+
+function tooManyFromOneAddress(): ChatError {
+  return new ChatError(ErrorCode.UNAVAILABLE, 'too many connects from this address are waiting; try again shortly');
 }
 
 function tooBusy(): ChatError {

@@ -5,21 +5,31 @@
  * ahead of the joins of those already in.
  *
  * The turn lasts until the /ws route has checked the handshake (it calls `releaseAdmission`), or until the
- * socket closes, whichever comes first.
+ * socket closes, whichever comes first. Each upgrade waits in the queue of its client's address (resolved
+ * as request.ip would be, grouped by admissionKey), so one address's flood queues behind itself.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ChatError, ErrorCode } from '@chat/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Admission } from './admission.js';
+import { admissionKey } from './client-address.js';
 
 const kRelease = Symbol('admission release');
 type AdmittedRequest = IncomingMessage & { [kRelease]?: () => void };
 
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-/** Wraps the server's upgrade listeners (call after @fastify/websocket is registered); returns an undo. */
-export function admitUpgrades(server: Server, admission: Admission, log: FastifyBaseLogger): () => void {
+/**
+ * Wraps the server's upgrade listeners (call after @fastify/websocket is registered); returns an undo.
+ * `clientAddress` resolves who is knocking (clientAddressOf with the service's TRUST_PROXY).
+ */
+export function admitUpgrades(
+  server: Server,
+  admission: Admission,
+  log: FastifyBaseLogger,
+  clientAddress: (request: IncomingMessage) => string,
+): () => void {
   const listeners = server.listeners('upgrade') as UpgradeListener[];
   server.removeAllListeners('upgrade');
   const onUpgrade: UpgradeListener = (request, socket, head) => {
@@ -30,7 +40,7 @@ export function admitUpgrades(server: Server, admission: Admission, log: Fastify
     const gone = new AbortController();
     const onGone = () => gone.abort();
     socket.once('close', onGone);
-    admission.enter(gone.signal).then(
+    admission.enter(admissionKey(clientAddress(request)), gone.signal).then(
       () => {
         socket.off('close', onGone);
         let released = false;

@@ -17,6 +17,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { Admission } from './admission.js';
 import { admitUpgrades } from './admit-upgrades.js';
+import { clientAddressOf } from './client-address.js';
 import { Hub } from './hub.js';
 import { ServicesClient } from './rooms-client.js';
 import { serviceReadiness } from './service-readiness.js';
@@ -55,6 +56,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     maxJoins: config.ADMISSION_MAX_JOINS,
     targetMs: config.ADMISSION_JOIN_TARGET_MS,
     maxWaiting: config.HANDSHAKE_QUEUE_MAX,
+    maxWaitingPerKey: config.HANDSHAKE_QUEUE_MAX_PER_ADDRESS,
     maxWaitMs: config.HANDSHAKE_QUEUE_TIMEOUT_MS,
   });
   await app.register(fastifyWebsocket, {
@@ -79,7 +81,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   // @fastify/websocket listens for upgrades once registered; the admission goes in front of it when ready.
   let stopAdmitting: (() => void) | undefined;
   app.addHook('onReady', async () => {
-    stopAdmitting = admitUpgrades(app.server, admission, app.log);
+    stopAdmitting = admitUpgrades(app.server, admission, app.log, clientAddressOf(config.TRUST_PROXY));
   });
   app.addHook('preClose', async () => stopAdmitting?.());
   await app.register(proxyRoutes, { config });

@@ -57,6 +57,12 @@ export const GatewayEnv = Type.Object({
     default: 10_000,
     description: 'new sockets waiting their turn; more are refused with 503',
   }),
+  HANDSHAKE_QUEUE_MAX_PER_ADDRESS: Type.Integer({
+    minimum: 0,
+    default: 200,
+    description:
+      'new sockets waiting their turn from one client address (IPv6: one /64); more are refused with 503. Addresses take turns round-robin',
+  }),
   HANDSHAKE_QUEUE_TIMEOUT_MS: Type.Integer({
     minimum: 1,
     default: 15_000,

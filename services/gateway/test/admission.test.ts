@@ -11,18 +11,22 @@ const make = (options: Partial<AdmissionOptions> = {}) =>
     maxJoins: 64,
     targetMs: 10,
     maxWaiting: 100,
+    maxWaitingPerKey: 100,
     maxWaitMs: 1000,
     now: () => clock,
     loopBusy: () => busy,
     ...options,
   });
 
-/** Starts `n` handshakes; returns the order in which they were let in (by index) and who was refused. */
-function knock(n: number) {
+/**
+ * Starts `n` handshakes from one address; returns the order in which they were let in (by index) and who was
+ * refused.
+ */
+function knock(n: number, from = '192.0.2.1') {
   const admitted: number[] = [];
   const refused: number[] = [];
   for (let i = 0; i < n; i++) {
-    admission.enter().then(
+    admission.enter(from).then(
       () => admitted.push(i),
       () => refused.push(i),
     );
@@ -121,21 +125,21 @@ describe('admission of new sockets', () => {
 
   it('frees the place of a newcomer who leaves while waiting: the queue limit counts only those still there', async () => {
     admission = make({ maxWaiting: 2 });
-    admission.enter(); // in, being checked
+    admission.enter('192.0.2.1'); // in, being checked
     const leaving = new AbortController();
     const outcomes: string[] = [];
-    admission.enter(leaving.signal).then(
+    admission.enter('192.0.2.1', leaving.signal).then(
       () => outcomes.push('leaver admitted'),
       () => outcomes.push('leaver refused'),
     );
-    admission.enter().then(() => outcomes.push('second admitted'));
+    admission.enter('192.0.2.1').then(() => outcomes.push('second admitted'));
     expect(admission.stats().waiting).toBe(2);
     leaving.abort();
     await settle();
     expect(outcomes).toEqual(['leaver refused']);
     expect(admission.stats().waiting).toBe(1);
     // With the leaver gone there is room in the queue again, and the next turn skips it.
-    admission.enter().then(
+    admission.enter('192.0.2.1').then(
       () => outcomes.push('third admitted'),
       () => outcomes.push('third refused'),
     );
@@ -147,11 +151,52 @@ describe('admission of new sockets', () => {
 
   it('turns away at once a newcomer that left before it could even queue', async () => {
     admission = make();
-    admission.enter();
+    admission.enter('192.0.2.1');
     const left = new AbortController();
     left.abort();
-    await expect(admission.enter(left.signal)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(admission.enter('192.0.2.1', left.signal)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(admission.stats().waiting).toBe(0);
+  });
+
+  it('serves the addresses waiting in turn, so a flood from one waits behind itself, not before others', async () => {
+    admission = make();
+    const order: string[] = [];
+    const from = (address: string, n: number) => {
+      for (let i = 0; i < n; i++) {
+        admission.enter(address).then(
+          () => order.push(`${address}#${i}`),
+          () => {}, // those still waiting when the test ends are turned away
+        );
+      }
+    };
+    admission.enter('flood'); // let in at once, being checked
+    from('flood', 50);
+    from('alice', 1);
+    from('bob', 2);
+    for (let turn = 0; turn < 6; turn++) {
+      await settle();
+      admission.release();
+    }
+    await settle();
+    expect(order).toEqual(['flood#0', 'alice#0', 'bob#0', 'flood#1', 'bob#1', 'flood#2']);
+  });
+
+  it('turns away at once a newcomer beyond its own address\'s queue, while others still queue', async () => {
+    admission = make({ maxWaitingPerKey: 2 });
+    const flood = knock(5, 'flood');
+    const other = knock(1, 'other');
+    await settle();
+    expect(flood.admitted).toEqual([0]);
+    expect(flood.refused).toEqual([3, 4]);
+    expect(other.refused).toEqual([]);
+    await expect(admission.enter('flood')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(admission.stats()).toMatchObject({ waiting: 3, addressesWaiting: 2 });
+    admission.release();
+    await settle();
+    expect(other.admitted).toEqual([]); // 'flood' was first in the round
+    admission.release();
+    await settle();
+    expect(other.admitted).toEqual([0]);
   });
 
   it('turns everyone waiting away on shutdown', async () => {

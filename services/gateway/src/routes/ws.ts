@@ -2,8 +2,12 @@
  * GET /ws: the one WebSocket per user. The handshake has waited its turn (admit-upgrades.ts), is
  * authenticated (bearer header or session cookie) and, when the cookie is what authenticates, the Origin
  * must be one of ours (cross-site WebSocket hijacking).
+ *
+ * The checks run cheapest first, so that a flood pays for itself: the token's signature (local; a forged
+ * token ends here and never reaches auth), the Origin, the per-user cap (connection-cap.ts; a user at the
+ * cap is refused without a lookup), and only then the fresh lookup of the user at auth.
  */
-import { ChatError, ErrorCode } from '@chat/protocol';
+import { ChatError, ErrorCode, type TokenClaims } from '@chat/protocol';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -11,6 +15,7 @@ import type { Admission } from '../admission.js';
 import { releaseAdmission } from '../admit-upgrades.js';
 import { ClientWrites } from '../client-writes.js';
 import type { GatewayConfig } from '../config.js';
+import { ConnectionCap } from '../connection-cap.js';
 import type { Hub } from '../hub.js';
 import type { ServicesClient } from '../rooms-client.js';
 import { Session, type SessionDeps } from '../session.js';
@@ -40,6 +45,23 @@ export async function wsRoute(app: FastifyInstance, { config, admission, hub, se
     },
   };
 
+  const cap = new ConnectionCap(config.MAX_CONNECTIONS_PER_USER, sessions);
+  /** Each handshake's place under the cap, held from the check until its socket is open or gone. */
+  const places = new WeakMap<FastifyRequest, () => void>();
+
+  /**
+   * Who the token says is calling, from its signature alone. app.authenticate verifies it again, but
+   * @fastify/jwt keeps verified tokens, so that second time is a cache hit.
+   */
+  async function claimedUserId(request: FastifyRequest): Promise<string> {
+    try {
+      const claims: TokenClaims = await request.jwtVerify();
+      return claims.sub;
+    } catch {
+      throw new ChatError(ErrorCode.UNAUTHORIZED, 'a valid session token is required');
+    }
+  }
+
   function checkOrigin(request: FastifyRequest): void {
     const bearer = /^Bearer\s/i.test(request.headers.authorization ?? '');
     if (bearer) return;
@@ -54,23 +76,33 @@ export async function wsRoute(app: FastifyInstance, { config, admission, hub, se
     {
       websocket: true,
       preValidation: async (request) => {
+        let release = () => {};
         try {
+          const userId = await claimedUserId(request);
+          checkOrigin(request);
+          release = cap.reserve(userId);
           await app.authenticate(request);
+        } catch (err) {
+          release();
+          throw err;
         } finally {
           releaseAdmission(request.raw);
         }
-        checkOrigin(request);
-        if (sessions.countOfUser(request.currentUser.id) >= config.MAX_CONNECTIONS_PER_USER) {
-          throw new ChatError(
-            ErrorCode.RATE_LIMITED,
-            `at most ${config.MAX_CONNECTIONS_PER_USER} connections per user`,
-          );
-        }
+        // Should the upgrade fail past this point, the socket's close gives the place back.
+        request.raw.socket.once('close', release);
+        places.set(request, release);
       },
     },
     (socket, request) => {
       const { id, username, sessionVersion } = request.currentUser;
       new Session(socket, { id, username }, sessionVersion, deps);
+      // The session now counts in the registry: the place held for its handshake is no longer needed.
+      const release = places.get(request);
+      if (release) {
+        request.raw.socket.off('close', release);
+        release();
+        places.delete(request);
+      }
       releaseUpgradeObjects(request);
     },
   );
