@@ -17,8 +17,15 @@ export type JoinRequest = Static<typeof JoinRequest>;
 export const LeaveRequest = Type.Object({ room: RoomId, user: UserRef });
 export type LeaveRequest = Static<typeof LeaveRequest>;
 
+/**
+ * A room's incarnation: it changes when a room is deleted and one with the same id is created. A request that
+ * names the epoch its sender joined is refused (ROOM_INVALID) when the room is no longer that incarnation.
+ */
+export const RoomEpoch = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+
 export const SendRequest = Type.Object({
   room: RoomId,
+  epoch: Type.Optional(RoomEpoch),
   author: UserRef,
   text: Type.String({ maxLength: MAX_FRAME_BYTES }),
   /** Chosen by the gateway, so that a retried send is stored once: the message keeps this id. */
@@ -31,24 +38,50 @@ export type SendRequest = Static<typeof SendRequest>;
 const MessageId = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 export const EditRequest = Type.Object({
   room: RoomId,
+  epoch: Type.Optional(RoomEpoch),
   id: MessageId,
   user: UserRef,
   text: Type.String({ maxLength: MAX_FRAME_BYTES }),
 });
 export type EditRequest = Static<typeof EditRequest>;
-export const DeleteRequest = Type.Object({ room: RoomId, id: MessageId, user: UserRef });
+export const DeleteRequest = Type.Object({
+  room: RoomId,
+  epoch: Type.Optional(RoomEpoch),
+  id: MessageId,
+  user: UserRef,
+});
 export type DeleteRequest = Static<typeof DeleteRequest>;
 
 export const HistoryRequest = Type.Object({
   room: RoomId,
+  epoch: Type.Optional(RoomEpoch),
+  /** Who reads: refused unless they may enter the room now. */
+  user: UserRef,
   before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_PAGE })),
 });
 export type HistoryRequest = Static<typeof HistoryRequest>;
 
+/** Most rooms one rooms.access request may ask about. */
+export const MAX_ACCESS_ROOMS = 1000;
+
+/** rooms.access: the rooms as they are now, read from the store, for re-checking who may stay in them. */
+export const RoomAccessRequest = Type.Object({
+  rooms: Type.Array(RoomId, { maxItems: MAX_ACCESS_ROOMS }),
+});
+export type RoomAccessRequest = Static<typeof RoomAccessRequest>;
+
+export const RoomAccess = Type.Object({ id: RoomId, epoch: RoomEpoch, staffOnly: Type.Boolean() });
+export type RoomAccess = Static<typeof RoomAccess>;
+
+/** The rooms asked about that exist, in any order; a room left out does not exist (any more). */
+export const RoomAccessResult = Type.Object({ rooms: Type.Array(RoomAccess) });
+export type RoomAccessResult = Static<typeof RoomAccessResult>;
+
 export interface RoomsChangedEvent {
   kind: 'created' | 'updated' | 'deleted';
-  room: { id: string; title?: string; staffOnly?: boolean };
+  /** `epoch`: the incarnation created, changed or deleted. */
+  room: { id: string; title?: string; staffOnly?: boolean; epoch?: number };
 }
 export interface UserChangedEvent {
   id: string;

@@ -35,6 +35,8 @@ export const Subjects = {
     history: 'rooms.history',
     edit: 'rooms.edit',
     delete: 'rooms.delete',
+    /** The current epoch and staff-only flag of rooms, for re-checking members (RoomAccessRequest). */
+    access: 'rooms.access',
     ready: 'rooms.ready',
   },
   /** Broadcast when rooms are created, changed or deleted, for live room lists. */
@@ -46,7 +48,8 @@ export const Subjects = {
 /** Headers of the rooms.join answer: what the gateway needs without parsing the history. */
 export const JoinHeaders = {
   lastSeq: 'Chat-Last-Seq',
-  staffOnly: 'Chat-Staff-Only',
+  /** The room's epoch the join was granted in: later requests name it, and a change to it ends the membership. */
+  epoch: 'Chat-Room-Epoch',
 } as const;
 
 /** Queue group shared by instances of a service so each request is handled once. */

@@ -24,6 +24,7 @@ import { natsRoomEvents } from './nats/room-events.js';
 import { watchRoomStates } from './nats/state-watch.js';
 import { historyRoutes } from './routes/history.js';
 import { roomRoutes } from './routes/rooms.js';
+import { RoomAccessCheck } from './rooms/access.js';
 import { RoomStore } from './rooms/store.js';
 
 export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
@@ -51,8 +52,8 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
     throw err;
   }
   const rooms = new RoomStore(database.db);
-  const stateWatch = watchRoomStates(nc, rooms);
   const history = new MessageHistory(database.db);
+  const recent = new RecentHistory(history);
   const events = natsRoomEvents(nc);
   const writer = new MessageWriter(database.db, database.pool, events, { logger: app.log });
   const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
@@ -61,6 +62,8 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   // connection ahead of them, so it is always seen first. HTTP requests arrive on another socket and could
   // overtake it, so they always ask afresh.
   const lookupUser: UserLookup = (id) => users.lookup(id);
+  const access = new RoomAccessCheck(rooms, lookupUser);
+  const stateWatch = watchRoomStates(nc, { rooms, recent, access });
 
   const ready = readiness('rooms', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
   const service = await startService(
@@ -73,7 +76,8 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
       events,
       lookupUser,
       edits: new MessageEdits(database.db, lookupUser),
-      recent: new RecentHistory(history),
+      recent,
+      access,
     }),
     app.log,
   );
@@ -93,7 +97,7 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
     publicKey: config.publicKey,
     loadUser: (id) => users.lookup(id, { fresh: true }),
   });
-  await app.register(roomRoutes, { rooms, nc });
+  await app.register(roomRoutes, { rooms, access, recent, nc });
   await app.register(historyRoutes, { rooms, history });
   // Readiness also under /api/rooms/, which the gateway forwards; /api/rooms/health is the older name of it.
   await app.register(healthRoutes, {

@@ -49,6 +49,8 @@ export interface Stack {
   authApi<T = unknown>(path: string, options?: RequestOptions): Promise<Response<T>>;
   /** Calls the rooms service's REST API. */
   api<T = unknown>(path: string, options?: RequestOptions): Promise<Response<T>>;
+  /** Starts another rooms instance on the same NATS and database (a queue-group twin of `rooms`). */
+  addRoomsInstance(): Promise<FastifyInstance>;
   /** Creates a room as the admin and returns it. */
   createRoom(title: string, staffOnly?: boolean): Promise<{ id: string; title: string; staffOnly: boolean }>;
   close(): Promise<void>;
@@ -129,6 +131,12 @@ export async function startStack(): Promise<Stack> {
       nc,
       sql,
       admin,
+      async addRoomsInstance() {
+        const twin = await buildRooms(roomsConfigFromEnv(common));
+        cleanup.push(() => twin.close());
+        await twin.ready();
+        return twin;
+      },
       async createUser(username, flags = {}) {
         const res = await authApi('/api/auth/users', {
           method: 'POST',

@@ -11,6 +11,8 @@ export interface RoomsTable {
   /** Bumped by every edit and deletion, so that kept recent history can tell it is out of date. */
   history_version: ColumnType<number, number | undefined, number>;
   created_at: ColumnType<Date, Date | undefined, never>;
+  /** The room's incarnation, from a sequence (see migration 0004): a re-created room has a new one. */
+  epoch: ColumnType<number, never, never>;
 }
 
 export interface MessagesTable {

@@ -2,12 +2,15 @@
  * The latest messages of each room, kept serialized: a join storm asks for the same few rooms' history
  * thousands of times, and the answer only changes when a message is written, edited or deleted.
  *
- * Entries are keyed by the room's history state (last_seq and history_version), which every join reads
+ * Entries are keyed by the room's history state (epoch, last_seq and history_version), which every join reads
  * afresh from the rooms row: a kept answer is served only when it is exactly as new as that read, so a
- * joiner never gets history older than the moment it asked. That holds across instances too, since the
- * state lives in the database, not here. Lookups for the same state share one query.
+ * joiner never gets history older than the moment it asked, nor that of a deleted room with the same id (a
+ * re-created room has a new epoch). That holds across instances too, since the state lives in the
+ * database, not here. Lookups for the same state share one query; a room's entries go when it is deleted.
  */
-import { HISTORY_ON_JOIN, type Room } from '@chat/protocol';
+import { HISTORY_ON_JOIN } from '@chat/protocol';
+import { LRUCache } from 'lru-cache';
+import { historyKey, type RoomState } from '../rooms/store.js';
 import type { MessageHistory } from './history.js';
 
 const MAX_ROOMS_KEPT = 10_000;
@@ -18,6 +21,12 @@ export class RecentHistory {
   private readonly answers = new KeptByRoom<Uint8Array>();
 
   constructor(private readonly history: MessageHistory) {}
+
+  /** The room changed or is gone: nothing kept of it is served again. */
+  forget(roomId: string): void {
+    this.messages.delete(roomId);
+    this.answers.delete(roomId);
+  }
 
   /** The latest HISTORY_ON_JOIN messages of the room as a JSON array, as of `key` (kept apart from the room, so
    * that renaming a room does not read its history again). */
@@ -31,7 +40,9 @@ export class RecentHistory {
    * The whole join answer ({room, messages}) as of `key`, encoded once: the joins of a storm share the same
    * bytes instead of each building and encoding ten kilobytes (which also kept the collector busy).
    */
-  joinAnswer(room: Room, key: string): Promise<Uint8Array> {
+  joinAnswer(state: RoomState): Promise<Uint8Array> {
+    const { room } = state;
+    const key = historyKey(state);
     const roomJson = JSON.stringify(room);
     return this.answers.get(room.id, `${key}|${roomJson}`, () =>
       this.json(room.id, key).then((messages) => encoder.encode(`{"room":${roomJson},"messages":${messages}}`)),
@@ -41,18 +52,21 @@ export class RecentHistory {
 
 /** One kept value per room, valid for one key; a failed computation is forgotten, not kept. */
 class KeptByRoom<T> {
-  private readonly kept = new Map<string, { key: string; value: Promise<T> }>();
+  private readonly kept = new LRUCache<string, { key: string; value: Promise<T> }>({ max: MAX_ROOMS_KEPT });
 
   get(roomId: string, key: string, compute: () => Promise<T>): Promise<T> {
     const entry = this.kept.get(roomId);
     if (entry?.key === key) return entry.value;
     const value = compute();
-    if (this.kept.size >= MAX_ROOMS_KEPT) this.kept.clear();
     const fresh = { key, value };
     this.kept.set(roomId, fresh);
     value.catch(() => {
       if (this.kept.get(roomId) === fresh) this.kept.delete(roomId);
     });
     return value;
+  }
+
+  delete(roomId: string): void {
+    this.kept.delete(roomId);
   }
 }

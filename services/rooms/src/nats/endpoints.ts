@@ -15,6 +15,8 @@ import {
   normalizeMessageText,
   QUEUE_GROUP,
   ReadyRequest,
+  RoomAccessRequest,
+  type RoomAccessResult,
   SendRequest,
   Subjects,
 } from '@chat/protocol';
@@ -23,6 +25,7 @@ import type { MessageEdits } from '../messages/edits.js';
 import type { MessageHistory } from '../messages/history.js';
 import type { RecentHistory } from '../messages/recent-history.js';
 import type { MessageWriter } from '../messages/writer.js';
+import type { RoomAccessCheck } from '../rooms/access.js';
 import { assertMayEnter, type RoomStore } from '../rooms/store.js';
 import type { UserLookup } from '@chat/service-kit';
 import type { RoomEvents } from './room-events.js';
@@ -35,6 +38,8 @@ export interface RoomsServiceDeps {
   lookupUser: UserLookup;
   edits: MessageEdits;
   recent: RecentHistory;
+  /** Who may use a room now: checked on every request that reads or writes one. */
+  access: RoomAccessCheck;
   /** The service's readiness report, as GET /readyz answers it. */
   ready: () => Promise<HealthReport>;
 }
@@ -47,6 +52,7 @@ export function roomsService({
   lookupUser,
   edits,
   recent,
+  access,
   ready,
 }: RoomsServiceDeps): ServiceSpec {
   return {
@@ -64,17 +70,17 @@ export function roomsService({
           if (!current) throw new ChatError(ErrorCode.UNAUTHORIZED, 'no such user');
           if (current.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
           if (!found) throw new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
-          const { room, historyKey } = found;
+          const { room } = found;
           assertMayEnter(room, current);
           // The usual join (latest 50) is served from a kept, encoded answer; other sizes are read.
           const answer =
             limit === HISTORY_ON_JOIN
-              ? await recent.joinAnswer(room, historyKey)
+              ? await recent.joinAnswer(found)
               : `{"room":${JSON.stringify(room)},"messages":${JSON.stringify(await history.page(room.id, { limit }))}}`;
           events.joined(room.id, { id: current.id, username: current.username });
           return new RawReply(answer, {
-            [JoinHeaders.lastSeq]: historyKey.split(':')[0] as string,
-            [JoinHeaders.staffOnly]: String(room.staffOnly),
+            [JoinHeaders.lastSeq]: String(found.lastSeq),
+            [JoinHeaders.epoch]: String(found.epoch),
           });
         },
       }),
@@ -90,13 +96,16 @@ export function roomsService({
       send: endpoint({
         subject: Subjects.rooms.send,
         validator: compile(SendRequest),
-        handle: ({ room, author, text, id, attempt }) =>
-          writer.send(room, author, normalizeMessageText(text), { id, retried: (attempt ?? 1) > 1 }),
+        async handle({ room, epoch, author, text, id, attempt }) {
+          await access.assertMayUse(room, author.id, epoch);
+          return writer.send(room, author, normalizeMessageText(text), { id, retried: (attempt ?? 1) > 1 });
+        },
       }),
       edit: endpoint({
         subject: Subjects.rooms.edit,
         validator: compile(EditRequest),
-        async handle({ room, id, user, text }) {
+        async handle({ room, epoch, id, user, text }) {
+          await access.assertMayUse(room, user.id, epoch);
           const json = JSON.stringify(await edits.edit(room, id, user, normalizeMessageText(text)));
           events.edited(room, json);
           return new RawReply(json);
@@ -105,7 +114,8 @@ export function roomsService({
       delete: endpoint({
         subject: Subjects.rooms.delete,
         validator: compile(DeleteRequest),
-        async handle({ room, id, user }) {
+        async handle({ room, epoch, id, user }) {
+          await access.assertMayUse(room, user.id, epoch);
           const json = JSON.stringify(await edits.delete(room, id, user));
           events.deleted(room, json);
           return new RawReply(json);
@@ -114,10 +124,16 @@ export function roomsService({
       history: endpoint({
         subject: Subjects.rooms.history,
         validator: compile(HistoryRequest),
-        async handle({ room, before, limit }): Promise<HistoryResult> {
-          await rooms.get(room);
+        async handle({ room, epoch, user, before, limit }): Promise<HistoryResult> {
+          await access.assertMayUse(room, user.id, epoch);
           return { room, messages: await history.page(room, { before, limit }) };
         },
+      }),
+      // Read from the store, never kept: the gateway asks this after a change or a gap, to re-check members.
+      access: endpoint({
+        subject: Subjects.rooms.access,
+        validator: compile(RoomAccessRequest),
+        handle: async ({ rooms: ids }): Promise<RoomAccessResult> => ({ rooms: await rooms.accessOf(ids) }),
       }),
       // The gateway's readiness asks this: answered, not ready, is told apart from not answering at all.
       ready: endpoint({ subject: Subjects.rooms.ready, validator: compile(ReadyRequest), handle: () => ready() }),

@@ -2,18 +2,28 @@
  * Keeps the rooms' kept states honest (RoomStore.findWithHistoryState): every event published in a room,
  * by this instance or another, and every change of the room list forgets that room's state. Join and leave
  * notices change nothing a join reads, so they are skipped by their type, read from the frame's first bytes
- * (room events are serialized with `type` first). While the connection to NATS is down events may be
- * missed, so every kept state is forgotten on disconnect and again on reconnect.
+ * (room events are serialized with `type` first). A change of the room list also forgets the room's kept
+ * history and who may use it. While the connection to NATS is down events may be missed, so every kept
+ * state is forgotten on disconnect and again on reconnect.
  */
 import { ROOM_SUBJECT_PREFIX, type RoomsChangedEvent, Subjects } from '@chat/protocol';
 import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
+import type { RecentHistory } from '../messages/recent-history.js';
+import type { RoomAccessCheck } from '../rooms/access.js';
 import type { RoomStore } from '../rooms/store.js';
 
 const TYPE_AT = '{"type":"'.length;
 const J = 0x6a;
 const L = 0x6c;
 
-export function watchRoomStates(nc: NatsConnection, rooms: RoomStore): Subscription[] {
+/** What this instance keeps of rooms: room states, recent history, who may use them. */
+export interface KeptRoomState {
+  rooms: RoomStore;
+  recent: RecentHistory;
+  access: RoomAccessCheck;
+}
+
+export function watchRoomStates(nc: NatsConnection, { rooms, recent, access }: KeptRoomState): Subscription[] {
   const events = nc.subscribe(`${ROOM_SUBJECT_PREFIX}*`, {
     callback: (err, msg) => {
       if (err) return;
@@ -26,12 +36,23 @@ export function watchRoomStates(nc: NatsConnection, rooms: RoomStore): Subscript
     callback: (err, msg) => {
       if (err) return;
       const id = (decodeJson(msg.data) as RoomsChangedEvent | undefined)?.room?.id;
-      rooms.forgetState(typeof id === 'string' ? id : undefined);
+      if (typeof id !== 'string') {
+        rooms.forgetState();
+        access.forget();
+        return;
+      }
+      rooms.forgetState(id);
+      access.forget(id);
+      // A changed or re-created room reads its history again; a deleted one's is not kept.
+      recent.forget(id);
     },
   });
   void (async () => {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect' || status.type === 'reconnect') rooms.forgetState();
+      if (status.type === 'disconnect' || status.type === 'reconnect') {
+        rooms.forgetState();
+        access.forget();
+      }
     }
   })();
   return [events, changes];

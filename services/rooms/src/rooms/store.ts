@@ -1,6 +1,15 @@
 /** All reads and writes of rooms.rooms, and the rule of who may enter a room. */
-import { ChatError, compareRooms, ErrorCode, isValidRoomId, MAX_ROOM_ID_LENGTH, type Room } from '@chat/protocol';
+import {
+  ChatError,
+  compareRooms,
+  ErrorCode,
+  isValidRoomId,
+  MAX_ROOM_ID_LENGTH,
+  type Room,
+  type RoomAccess,
+} from '@chat/protocol';
 import type { Kysely, Updateable } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { RoomRow, RoomsDatabase, RoomsTable } from '../db/schema.js';
 import { slugCandidate, slugify } from './slug.js';
 
@@ -19,14 +28,29 @@ export function toRoom(row: Pick<RoomRow, 'id' | 'title' | 'staff_only'>): Room 
 export const noSuchRoom = () => new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
 
 /** Refuses a user who may not read or join the room, by their flags as they are now. */
-export function assertMayEnter(room: Room, user: { isStaff: boolean }): void {
+export function assertMayEnter(room: { staffOnly: boolean }, user: { isStaff: boolean }): void {
   if (room.staffOnly && !user.isStaff) throw new ChatError(ErrorCode.ROOM_ACCESS_DENIED, 'this room is for staff only');
 }
 
 export interface RoomState {
   room: Room;
-  /** last_seq and history_version: which version of the recent history this room is at. */
-  historyKey: string;
+  /** The room's incarnation (a re-created room has a new one). */
+  epoch: number;
+  /** The seq of the room's newest message. */
+  lastSeq: number;
+  /** Bumped by every edit and deletion. */
+  historyVersion: number;
+}
+
+/** Which recent history a state stands for: equal keys, equal latest messages, in one incarnation of the room. */
+export function historyKey({ epoch, lastSeq, historyVersion }: RoomState): string {
+  return `${epoch}:${lastSeq}:${historyVersion}`;
+}
+
+/** A room as stored, with its incarnation. */
+export interface StoredRoom {
+  room: Room;
+  epoch: number;
 }
 
 const MAX_STATES_KEPT = 10_000;
@@ -40,11 +64,11 @@ export class RoomStore {
   private stateWaiters = new Map<string, StateWaiter[]>();
   private stateReads: Promise<void> | undefined;
   /** States read since the room's last event (see forgetState); a join storm reads each room once. */
-  private readonly keptStates = new Map<string, RoomState>();
+  private readonly keptStates = new LRUCache<string, RoomState>({ max: MAX_STATES_KEPT });
   /** Bumped by forgetState, so that a read begun before an event never keeps its answer after it. */
   private readonly stateGenerations = new Map<string, number>();
   /** Bumped when every kept state is forgotten at once. */
-  private stateEpoch = 0;
+  private everythingForgotten = 0;
 
   constructor(private readonly db: Kysely<RoomsDatabase>) {}
 
@@ -82,10 +106,7 @@ export class RoomStore {
     if (kept) return kept;
     const generation = this.stateGeneration(id);
     const state = await this.readState(id);
-    if (state && this.stateGeneration(id) === generation) {
-      if (this.keptStates.size >= MAX_STATES_KEPT) this.keptStates.clear();
-      this.keptStates.set(id, state);
-    }
+    if (state && this.stateGeneration(id) === generation) this.keptStates.set(id, state);
     return state;
   }
 
@@ -93,7 +114,7 @@ export class RoomStore {
   forgetState(id?: string): void {
     if (id === undefined) {
       this.keptStates.clear();
-      this.stateEpoch++;
+      this.everythingForgotten++;
       return;
     }
     this.keptStates.delete(id);
@@ -101,7 +122,7 @@ export class RoomStore {
   }
 
   private stateGeneration(id: string): string {
-    return `${this.stateEpoch}:${this.stateGenerations.get(id) ?? 0}`;
+    return `${this.everythingForgotten}:${this.stateGenerations.get(id) ?? 0}`;
   }
 
   private readState(id: string): Promise<RoomState | undefined> {
@@ -122,19 +143,36 @@ export class RoomStore {
       try {
         const rows = await this.db
           .selectFrom('rooms')
-          .select(['id', 'title', 'staff_only', 'last_seq', 'history_version'])
+          .select(['id', 'title', 'staff_only', 'epoch', 'last_seq', 'history_version'])
           .where('id', 'in', [...batch.keys()])
           .execute();
         const found = new Map(rows.map((row) => [row.id, row]));
         for (const [id, waiters] of batch) {
           const row = found.get(id);
-          const state = row && { room: toRoom(row), historyKey: `${row.last_seq}:${row.history_version}` };
+          const state = row && {
+            room: toRoom(row),
+            epoch: row.epoch,
+            lastSeq: row.last_seq,
+            historyVersion: row.history_version,
+          };
           for (const waiter of waiters) waiter.resolve(state);
         }
       } catch (err) {
         for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(err);
       }
     }
+  }
+
+  /** The rooms among `ids` that exist, read now (never kept): for re-checking who may stay in them. */
+  async accessOf(ids: string[]): Promise<RoomAccess[]> {
+    const valid = ids.filter(isValidRoomId);
+    if (valid.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('rooms')
+      .select(['id', 'epoch', 'staff_only'])
+      .where('id', 'in', valid)
+      .execute();
+    return rows.map((row) => ({ id: row.id, epoch: row.epoch, staffOnly: row.staff_only }));
   }
 
   async get(id: string): Promise<Room> {
@@ -144,7 +182,7 @@ export class RoomStore {
   }
 
   /** Creates the room under the first free id among slug, slug-2, slug-3, … */
-  async create(title: string, staffOnly = false): Promise<Room> {
+  async create(title: string, staffOnly = false): Promise<StoredRoom> {
     const slug = slugify(title);
     // Every candidate id starts with this; one query shows which are taken.
     const prefix = slug.slice(0, MAX_ROOM_ID_LENGTH - 12);
@@ -158,15 +196,15 @@ export class RoomStore {
         .insertInto('rooms')
         .values({ id: slugCandidate(slug, n), title, staff_only: staffOnly })
         .onConflict((c) => c.column('id').doNothing())
-        .returning(['id', 'title', 'staff_only'])
+        .returning(['id', 'title', 'staff_only', 'epoch'])
         .executeTakeFirst();
       // No row: another create took the same id in between; look again.
-      if (row) return toRoom(row);
+      if (row) return { room: toRoom(row), epoch: row.epoch };
     }
     throw new ChatError(ErrorCode.CONFLICT, 'could not find a free id for this room; try again');
   }
 
-  async update(id: string, changes: RoomChanges): Promise<Room> {
+  async update(id: string, changes: RoomChanges): Promise<StoredRoom> {
     if (!isValidRoomId(id)) throw noSuchRoom();
     const values: Updateable<RoomsTable> = {};
     if (changes.title !== undefined) values.title = changes.title;
@@ -175,18 +213,19 @@ export class RoomStore {
       .updateTable('rooms')
       .set(values)
       .where('id', '=', id)
-      .returning(['id', 'title', 'staff_only'])
+      .returning(['id', 'title', 'staff_only', 'epoch'])
       .executeTakeFirst();
     this.forgetState(id);
     if (!row) throw noSuchRoom();
-    return toRoom(row);
+    return { room: toRoom(row), epoch: row.epoch };
   }
 
-  /** Deletes the room and, by cascade, its messages. */
-  async delete(id: string): Promise<void> {
+  /** Deletes the room and, by cascade, its messages; returns the epoch that ended. */
+  async delete(id: string): Promise<number> {
     if (!isValidRoomId(id)) throw noSuchRoom();
-    const result = await this.db.deleteFrom('rooms').where('id', '=', id).executeTakeFirst();
+    const row = await this.db.deleteFrom('rooms').where('id', '=', id).returning('epoch').executeTakeFirst();
     this.forgetState(id);
-    if (result.numDeletedRows === 0n) throw noSuchRoom();
+    if (!row) throw noSuchRoom();
+    return row.epoch;
   }
 }

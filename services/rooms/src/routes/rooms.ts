@@ -7,11 +7,24 @@ import { CreateRoomBody, Room, RoomParams, type RoomsChangedEvent, Subjects, Upd
 import { encodeJson, type NatsConnection } from '@chat/nats';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { RecentHistory } from '../messages/recent-history.js';
+import type { RoomAccessCheck } from '../rooms/access.js';
 import type { RoomStore } from '../rooms/store.js';
 
-export async function roomRoutes(app: FastifyInstance, opts: { rooms: RoomStore; nc: NatsConnection }) {
-  const { rooms, nc } = opts;
-  const announce = (event: RoomsChangedEvent) => nc.publish(Subjects.roomsChanged, encodeJson(event));
+export interface RoomRoutesOptions {
+  rooms: RoomStore;
+  access: RoomAccessCheck;
+  recent: RecentHistory;
+  nc: NatsConnection;
+}
+
+export async function roomRoutes(app: FastifyInstance, { rooms, access, recent, nc }: RoomRoutesOptions) {
+  // This instance forgets what it kept of the room at once; the others (and this one again) on the event.
+  const announce = (event: RoomsChangedEvent) => {
+    access.forget(event.room.id);
+    recent.forget(event.room.id);
+    nc.publish(Subjects.roomsChanged, encodeJson(event));
+  };
 
   app.get('/api/rooms', { preHandler: app.authenticate, schema: { response: { 200: Type.Array(Room) } } }, () =>
     rooms.list(),
@@ -28,8 +41,8 @@ export async function roomRoutes(app: FastifyInstance, opts: { rooms: RoomStore;
     { preHandler: app.requireAdmin, schema: { body: CreateRoomBody, response: { 201: Room } } },
     async (request, reply) => {
       const { title, staffOnly } = request.body as CreateRoomBody;
-      const room = await rooms.create(title, staffOnly);
-      announce({ kind: 'created', room });
+      const { room, epoch } = await rooms.create(title, staffOnly);
+      announce({ kind: 'created', room: { ...room, epoch } });
       return reply.code(201).send(room);
     },
   );
@@ -39,8 +52,8 @@ export async function roomRoutes(app: FastifyInstance, opts: { rooms: RoomStore;
     { preHandler: app.requireAdmin, schema: { params: RoomParams, body: UpdateRoomBody, response: { 200: Room } } },
     async (request) => {
       const { id } = request.params as RoomParams;
-      const room = await rooms.update(id, request.body as UpdateRoomBody);
-      announce({ kind: 'updated', room });
+      const { room, epoch } = await rooms.update(id, request.body as UpdateRoomBody);
+      announce({ kind: 'updated', room: { ...room, epoch } });
       return room;
     },
   );
@@ -50,8 +63,8 @@ export async function roomRoutes(app: FastifyInstance, opts: { rooms: RoomStore;
     { preHandler: app.requireAdmin, schema: { params: RoomParams } },
     async (request, reply) => {
       const { id } = request.params as RoomParams;
-      await rooms.delete(id);
-      announce({ kind: 'deleted', room: { id } });
+      const epoch = await rooms.delete(id);
+      announce({ kind: 'deleted', room: { id, epoch } });
       return reply.code(204).send();
     },
   );

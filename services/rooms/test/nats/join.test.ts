@@ -136,15 +136,37 @@ describe('history over NATS', () => {
   it('pages back with before and limit, oldest first', async () => {
     const room = await stack.createRoom('Archive');
     for (let i = 1; i <= 6; i++) await send(room.id, alice, `a${i}`);
-    const page = await request<HistoryResult>(stack.nc, Subjects.rooms.history, { room: room.id, before: 5, limit: 2 });
+    const page = await request<HistoryResult>(stack.nc, Subjects.rooms.history, {
+      room: room.id,
+      user: ref(alice),
+      before: 5,
+      limit: 2,
+    });
     expect(page.room).toBe(room.id);
     expect(page.messages.map((m) => m.text)).toEqual(['a3', 'a4']);
-    const latest = await request<HistoryResult>(stack.nc, Subjects.rooms.history, { room: room.id });
+    const latest = await request<HistoryResult>(stack.nc, Subjects.rooms.history, { room: room.id, user: ref(alice) });
     expect(latest.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('refuses an unknown room with ROOM_INVALID', async () => {
-    expect(await refusal(request(stack.nc, Subjects.rooms.history, { room: 'nowhere' }))).toBe('ROOM_INVALID');
+    expect(await refusal(request(stack.nc, Subjects.rooms.history, { room: 'nowhere', user: ref(alice) }))).toBe(
+      'ROOM_INVALID',
+    );
+  });
+
+  it('refuses a reader who may not enter the room now, and a request for another incarnation', async () => {
+    const room = await stack.createRoom('Back office', true);
+    await send(room.id, staffer, 'for staff');
+    const read = (user: TestUser, epoch?: number) =>
+      request<HistoryResult>(stack.nc, Subjects.rooms.history, { room: room.id, user: ref(user), epoch });
+    expect((await read(staffer)).messages.map((m) => m.text)).toEqual(['for staff']);
+    expect(await refusal(read(alice))).toBe('ROOM_ACCESS_DENIED');
+    expect(await refusal(send(room.id, alice, 'let me in'))).toBe('ROOM_ACCESS_DENIED');
+
+    const answer = await requestRaw(stack.nc, Subjects.rooms.join, { room: room.id, user: ref(staffer) });
+    const epoch = Number(answer.header(JoinHeaders.epoch));
+    expect((await read(staffer, epoch)).messages).toHaveLength(1);
+    expect(await refusal(read(staffer, epoch + 1))).toBe('ROOM_INVALID');
   });
 });
 
@@ -172,12 +194,12 @@ describe('the history a join carries', () => {
     ]);
   });
 
-  it('tells the gateway the last seq and staff-only flag in headers', async () => {
+  it('tells the gateway the last seq and the room epoch in headers', async () => {
     const room = await stack.createRoom('Headers', true);
     await send(room.id, staffer, 'a');
     await send(room.id, staffer, 'b');
     const answer = await requestRaw(stack.nc, Subjects.rooms.join, { room: room.id, user: ref(staffer) });
     expect(answer.header(JoinHeaders.lastSeq)).toBe('2');
-    expect(answer.header(JoinHeaders.staffOnly)).toBe('true');
+    expect(Number(answer.header(JoinHeaders.epoch))).toBeGreaterThan(0);
   });
 });

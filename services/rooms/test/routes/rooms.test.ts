@@ -41,10 +41,13 @@ describe('rooms over REST', () => {
     expect(after.body.map((r) => r.id)).not.toContain('book-club');
 
     await changes.waitFor(3);
+    // Each change names the room's incarnation: the same one from creation to deletion.
+    const epoch = (changes.received[0] as { room: { epoch: number } }).room.epoch;
+    expect(epoch).toBeGreaterThan(0);
     expect(changes.received).toEqual([
-      { kind: 'created', room: { id: 'book-club', title: 'Book Club', staffOnly: false } },
-      { kind: 'updated', room: { id: 'book-club', title: 'Readers', staffOnly: true } },
-      { kind: 'deleted', room: { id: 'book-club' } },
+      { kind: 'created', room: { id: 'book-club', title: 'Book Club', staffOnly: false, epoch } },
+      { kind: 'updated', room: { id: 'book-club', title: 'Readers', staffOnly: true, epoch } },
+      { kind: 'deleted', room: { id: 'book-club', epoch } },
     ]);
     await changes.stop();
   });
