@@ -36,5 +36,4 @@ export class ConnectionCap {
       else this.opening.delete(userId);
     };
   }
-
 }

@@ -181,7 +181,7 @@ describe('admission of new sockets', () => {
     expect(order).toEqual(['flood#0', 'alice#0', 'bob#0', 'flood#1', 'bob#1', 'flood#2']);
   });
 
-  it('turns away at once a newcomer beyond its own address\'s queue, while others still queue', async () => {
+  it("turns away at once a newcomer beyond its own address's queue, while others still queue", async () => {
     admission = make({ maxWaitingPerKey: 2 });
     const flood = knock(5, 'flood');
     const other = knock(1, 'other');
