@@ -1,6 +1,10 @@
 // `npm start`: the whole stack on this machine. Uses NATS_URL and DATABASE_URL when they are set; otherwise
 // starts nats-server from PATH on a free port and embedded Postgres (PGlite) in the data folder.
 //
+// Its own nats-server runs with deploy/nats-server.conf, the compose stack's file: a user per service, each
+// allowed only its subjects, with passwords generated into the data folder. Without them a local process can
+// neither connect nor, say, answer auth.user.get as if it were auth.
+//
 // Stopping (Ctrl-C, or SIGINT/SIGTERM to this process alone) goes in order: the gateway first (clients are told
 // to reconnect, 1012), then auth and rooms (requests in flight finish, queued messages are committed), and only
 // then nats-server and the databases they were using. The children run in process groups of their own, so a
@@ -11,11 +15,13 @@ import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDevKeyPair } from '@chat/service-kit';
+import { ensureNatsCredentials, natsCredentialsFile, natsServerEnv } from './dev-nats-credentials.mjs';
 import { startEmbeddedPostgres } from './embedded-postgres.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
 const stackFile = join(dataDir, 'stack.json');
+const natsConfigFile = join(root, 'deploy', 'nats-server.conf');
 const host = process.env.HOST ?? '127.0.0.1';
 /** How long each stage of the shutdown may take before its processes are killed. */
 const STOP_GRACE_MS = 15_000;
@@ -118,8 +124,9 @@ function track(name, child) {
   return entry;
 }
 
+/** The server's URL, and the passwords of its users when it is this launcher's own server. */
 async function startNats() {
-  if (process.env.NATS_URL) return process.env.NATS_URL;
+  if (process.env.NATS_URL) return { url: process.env.NATS_URL };
   const found = spawnSync('nats-server', ['--version'], { encoding: 'utf8' });
   if (found.error)
     fail(
@@ -132,7 +139,11 @@ async function startNats() {
   natsMonitorUrl = `http://127.0.0.1:${monitorPort}`;
   const logFile = join(dataDir, 'nats-server.log');
   const log = openSync(logFile, 'a');
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)], {
+  const credentials = ensureNatsCredentials(dataDir);
+  // The flags override the file's port, monitoring port and address (4222 and 8222 on every interface).
+  const args = ['-c', natsConfigFile, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
+  const child = spawn('nats-server', args, {
+    env: { ...process.env, ...natsServerEnv(credentials) },
     stdio: ['ignore', log, log],
     detached: true,
   });
@@ -141,7 +152,15 @@ async function startNats() {
   // Ready once it accepts connections.
   for (let tries = 0; tries < 200 && !(await accepts(port)); tries++) await sleep(50);
   say(`${found.stdout.trim()} on ${url} (monitoring: ${natsMonitorUrl}, log: ${logFile})`);
-  return url;
+  say(
+    `NATS is locked (deploy/nats-server.conf, passwords in ${natsCredentialsFile(dataDir)}); watch it with: nats --server ${url} --user operator --password ${credentials.operator} sub '>'`,
+  );
+  return { url, credentials };
+}
+
+/** A service's NATS user on this launcher's own server (named as in deploy/nats-server.conf). */
+function natsLogin(nats, user) {
+  return nats.credentials ? { NATS_USER: user, NATS_PASS: nats.credentials[user] } : {};
 }
 
 async function startDatabases() {
@@ -242,21 +261,28 @@ if (problem === 'EADDRINUSE')
 if (problem) fail(`cannot listen on port ${gatewayPort} on ${host} (${problem}); set PORT to another port`);
 
 const keys = ensureDevKeyPair(dataDir);
-const natsUrl = await startNats();
+const nats = await startNats();
 const db = await startDatabases();
 const authPort = process.env.AUTH_PORT ?? String(await freePort());
 const roomsPort = process.env.ROOMS_PORT ?? String(await freePort());
 const common = {
-  NATS_URL: natsUrl,
+  NATS_URL: nats.url,
   DATA_DIR: dataDir,
   JWT_PUBLIC_KEY_FILE: keys.publicKey,
   // The embedded database serves one session at a time: more connections would only take turns.
   ...(db.embedded ? { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? '1' } : {}),
 };
-startService('auth', { ...common, PORT: authPort, DATABASE_URL: db.auth, JWT_PRIVATE_KEY_FILE: keys.privateKey });
-startService('rooms', { ...common, PORT: roomsPort, DATABASE_URL: db.rooms });
+startService('auth', {
+  ...common,
+  ...natsLogin(nats, 'auth'),
+  PORT: authPort,
+  DATABASE_URL: db.auth,
+  JWT_PRIVATE_KEY_FILE: keys.privateKey,
+});
+startService('rooms', { ...common, ...natsLogin(nats, 'rooms'), PORT: roomsPort, DATABASE_URL: db.rooms });
 startService('gateway', {
   ...common,
+  ...natsLogin(nats, 'gateway'),
   PORT: String(gatewayPort),
   AUTH_URL: `http://127.0.0.1:${authPort}`,
   ROOMS_URL: `http://127.0.0.1:${roomsPort}`,
@@ -267,13 +293,17 @@ writeFileSync(
     {
       pid: process.pid,
       authDatabaseUrl: db.auth,
-      natsUrl,
+      natsUrl: nats.url,
       natsMonitorUrl,
+      // Who may watch the bus (every subject, but not publish as a service): for the nats CLI and the tests.
+      ...(nats.credentials ? { natsOperator: { user: 'operator', password: nats.credentials.operator } } : {}),
       children: children.map(({ name, child }) => ({ name, pid: child.pid })),
     },
     null,
     2,
   ),
+  // It holds the operator's password, so it is as closed as the credentials file.
+  { mode: 0o600 },
 );
 const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 await waitUntilReady(`http://${localHost}:${gatewayPort}/readyz`);

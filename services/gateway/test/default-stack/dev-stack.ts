@@ -3,11 +3,21 @@
  * its own nats-server and the embedded Postgres in a data folder of the test's. It runs in a process group of
  * its own, as a terminal's foreground job does, so a test can press Ctrl-C (SIGINT to the whole group).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, seedEmbeddedDatabase } from '@chat/test-kit';
+
+/** What the launcher records in stack.json while it runs. */
+export interface StackRecord {
+  pid: number;
+  natsUrl: string;
+  natsMonitorUrl?: string;
+  /** The user that may watch the bus with the nats CLI; only when the launcher runs its own nats-server. */
+  natsOperator?: { user: string; password: string };
+  children: { name: string; pid: number }[];
+}
 
 export interface DevStack {
   dataDir: string;
@@ -20,6 +30,8 @@ export interface DevStack {
   exited: Promise<number | null>;
   /** The pids of the processes the launcher started, as it recorded them. */
   childPids(): { name: string; pid: number }[];
+  /** stack.json as the launcher wrote it; undefined once it has removed it. */
+  record(): StackRecord | undefined;
   /** Ctrl-C in the terminal: SIGINT to the launcher's whole process group. */
   interrupt(): void;
 }
@@ -78,10 +90,10 @@ export async function startDevStack(
     child,
     output: () => output,
     exited,
-    childPids() {
+    childPids: () => stack.record()?.children ?? [],
+    record() {
       const file = join(dataDir, 'stack.json');
-      if (!existsSync(file)) return [];
-      return (JSON.parse(readFileSync(file, 'utf8')) as { children: { name: string; pid: number }[] }).children;
+      return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StackRecord) : undefined;
     },
     interrupt: () => process.kill(-(child.pid as number), 'SIGINT'),
   };
@@ -105,4 +117,19 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** `npm run createsuperuser` against the stack in `dataDir`, the password given as a script would. */
+export function createSuperuser(dataDir: string, username: string, password: string) {
+  return spawnSync(process.execPath, [join(repoRoot, 'scripts', 'createsuperuser.mjs'), '--username', username], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATA_DIR: dataDir,
+      CHAT_SUPERUSER_PASSWORD: password,
+    },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }

@@ -3,34 +3,19 @@
  * nats-server, embedded Postgres), createsuperuser while it runs, chat across idle gaps longer than the database
  * pool's idle timeout, Ctrl-C, and a second start that still has the history.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openSocket, repoRoot, restClient } from '@chat/test-kit';
+import { openSocket, restClient } from '@chat/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRunning, newDataDir, startDevStack } from './dev-stack.js';
+import { createSuperuser, isRunning, newDataDir, startDevStack } from './dev-stack.js';
 
 const PASSWORD = 'a long password';
 const dataDirs: string[] = [];
 afterAll(() => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function createSuperuser(dataDir: string, username: string) {
-  return spawnSync(process.execPath, [join(repoRoot, 'scripts', 'createsuperuser.mjs'), '--username', username], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      DATA_DIR: dataDir,
-      CHAT_SUPERUSER_PASSWORD: PASSWORD,
-    },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-}
 
 /** The launcher's own lines ("[stack] …"), in order. */
 function stackLines(output: string): string[] {
@@ -44,7 +29,7 @@ describe('npm start with the embedded defaults', () => {
     // The pool drops an idle connection after 300 ms, so every gap below opens a new one.
     const stack = await startDevStack(dataDir, { env: { DATABASE_IDLE_TIMEOUT_MS: '300' } });
 
-    const made = createSuperuser(dataDir, 'admin');
+    const made = createSuperuser(dataDir, 'admin', PASSWORD);
     expect(made.stderr).toBe('');
     expect(made.status).toBe(0);
 
