@@ -15,6 +15,7 @@ import {
 } from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
+import { AccessWatch } from './access-watch.js';
 import { Admission } from './admission.js';
 import { admitUpgrades } from './admit-upgrades.js';
 import { clientAddressOf } from './client-address.js';
@@ -26,7 +27,6 @@ import { webRoutes } from './routes/web.js';
 import { wsRoute } from './routes/ws.js';
 import type { Session } from './session.js';
 import { SessionRegistry } from './session-registry.js';
-import { watchRevocations } from './revocation.js';
 
 export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> {
   const app = Fastify(serviceFastifyOptions('gateway', config.LOG_LEVEL, config.TRUST_PROXY));
@@ -43,7 +43,14 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   const services = new ServicesClient(nc, config.REQUEST_TIMEOUT_MS, config.SEND_ATTEMPTS);
   const hub = new Hub<Session>(nc);
   const sessions = new SessionRegistry();
-  const revocations = watchRevocations(nc, { hub, users, sessions, log: app.log });
+  const access = new AccessWatch(nc, {
+    hub,
+    users,
+    services,
+    sessions,
+    log: app.log.child({ component: 'access' }),
+    timeoutMs: config.REQUEST_TIMEOUT_MS,
+  });
 
   await app.register(authenticate, {
     publicKey: config.publicKey,
@@ -68,7 +75,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     },
     // On shutdown every client is told to reconnect (1012), to another gateway if there is one.
     preClose: async () => {
-      for (const subscription of revocations) subscription.unsubscribe();
+      access.close();
       admission.close();
       // Answer what is under way (so no acknowledged send is cut off), then tell every client to reconnect.
       const drained = Promise.all([...sessions.all()].map((session) => session.drain()));
@@ -77,7 +84,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
       app.websocketServer.close();
     },
   });
-  await app.register(wsRoute, { config, admission, hub, services, sessions });
+  await app.register(wsRoute, { config, admission, hub, services, sessions, access });
   // @fastify/websocket listens for upgrades once registered; the admission goes in front of it when ready.
   let stopAdmitting: (() => void) | undefined;
   app.addHook('onReady', async () => {

@@ -9,6 +9,10 @@
  * that read must still reach the joiner. So the subscription is made (and confirmed by the server) BEFORE
  * the join is authorized, events arriving meanwhile are held for the pending joiner, and on success the
  * held ones newer than the history it got are delivered. A refused joiner never sees a held event.
+ *
+ * After a gap in what the gateway hears (NATS disconnected), who may stay is checked again before anyone is
+ * served more: `pause` holds every room's events (in order, per room) until `resume`, when those who still
+ * may stay get them.
  */
 import { roomSubject } from '@chat/protocol';
 import type { Msg, NatsConnection, Subscription } from '@chat/nats';
@@ -24,6 +28,8 @@ interface RoomChannel<M extends Member> {
   readonly ready: Promise<void>;
   readonly members: Set<M>;
   readonly pending: Map<M, HeldEvent[]>;
+  /** Events that arrived while the hub was paused, in order. */
+  paused: Msg[] | undefined;
 }
 
 const decoder = new TextDecoder();
@@ -33,8 +39,30 @@ type HeldEvent = { frame: Uint8Array; seq: number };
 
 export class Hub<M extends Member = Member> {
   private readonly channels = new Map<string, RoomChannel<M>>();
+  private isPaused = false;
 
   constructor(private readonly nc: NatsConnection) {}
+
+  /** Holds every room's events until resume(). */
+  pause(): void {
+    this.isPaused = true;
+  }
+
+  /** Delivers what was held to the members there are now, and goes live again. */
+  resume(): void {
+    this.isPaused = false;
+    for (const channel of this.channels.values()) {
+      const held = channel.paused;
+      if (!held) continue;
+      channel.paused = undefined;
+      for (const msg of held) fanout(channel.members, channel.pending, msg);
+    }
+  }
+
+  /** Every room that has local members or joins under way. */
+  rooms(): string[] {
+    return [...this.channels.keys()];
+  }
 
   /** Starts a join: the room's events are held for `member` until confirm or cancel. */
   async reserve(roomId: string, member: M): Promise<void> {
@@ -88,14 +116,22 @@ export class Hub<M extends Member = Member> {
   private open(roomId: string): RoomChannel<M> {
     const members = new Set<M>();
     const pending = new Map<M, HeldEvent[]>();
-    const subscription = this.nc.subscribe(roomSubject(roomId), {
-      callback: (err, msg) => {
-        if (!err) fanout(members, pending, msg);
-      },
-    });
-    // flush() returns once the server has processed the SUB: only then is no event missed.
-    const ready = this.nc.flush();
-    return { id: roomId, subscription, ready, members, pending };
+    const channel: RoomChannel<M> = {
+      id: roomId,
+      members,
+      pending,
+      paused: undefined,
+      subscription: this.nc.subscribe(roomSubject(roomId), {
+        callback: (err, msg) => {
+          if (err) return;
+          if (this.isPaused) (channel.paused ??= []).push(msg);
+          else fanout(members, pending, msg);
+        },
+      }),
+      // flush() returns once the server has processed the SUB: only then is no event missed.
+      ready: this.nc.flush(),
+    };
+    return channel;
   }
 
   private releaseIfUnused(channel: RoomChannel<M>): void {

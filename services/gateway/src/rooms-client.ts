@@ -1,16 +1,34 @@
 /** The gateway's view of the rooms service: typed requests over NATS, each with a deadline. */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChatError, ErrorCode, JoinHeaders, type UserRef, Subjects } from '@chat/protocol';
+import {
+  ChatError,
+  compile,
+  ErrorCode,
+  JoinHeaders,
+  MAX_ACCESS_ROOMS,
+  type RoomAccess,
+  RoomAccessResult,
+  Subjects,
+  type UserRef,
+} from '@chat/protocol';
 import { type NatsConnection, request, requestRaw } from '@chat/nats';
 
 const RETRY_DELAY_MS = 50;
+const validAccessResult = compile(RoomAccessResult);
 
 export interface JoinAnswer {
   /** The JoinResult as JSON bytes. */
   json: Uint8Array;
   lastSeq: number;
-  staffOnly: boolean;
+  /** The incarnation of the room the join was granted in: later requests name it. */
+  epoch: number;
+}
+
+/** Which room (in which incarnation) a request is about: rooms refuses it for any other incarnation. */
+export interface RoomRef {
+  room: string;
+  epoch: number;
 }
 
 export class ServicesClient {
@@ -22,16 +40,34 @@ export class ServicesClient {
 
   /**
    * The join answer stays bytes: its history goes into the client's reply as it came, and what the gateway
-   * itself needs (the last seq, staff-only) comes in headers.
+   * itself needs (the last seq, the room's epoch) comes in headers.
    */
   async join(room: string, user: UserRef): Promise<JoinAnswer> {
     const answer = await requestRaw(this.nc, Subjects.rooms.join, { room, user }, this.timeoutMs);
     const lastSeq = Number(answer.header(JoinHeaders.lastSeq));
-    const staffOnly = answer.header(JoinHeaders.staffOnly);
-    if (!Number.isSafeInteger(lastSeq) || staffOnly === undefined) {
+    const epoch = Number(answer.header(JoinHeaders.epoch));
+    if (!Number.isSafeInteger(lastSeq) || !Number.isSafeInteger(epoch) || epoch < 1) {
       throw new ChatError(ErrorCode.INTERNAL, 'the rooms service answered a join without its headers');
     }
-    return { json: answer.data, lastSeq, staffOnly: staffOnly === 'true' };
+    return { json: answer.data, lastSeq, epoch };
+  }
+
+  /** The rooms among `ids` that exist now, by id, read from the store (asked in chunks the endpoint takes). */
+  async access(ids: Iterable<string>): Promise<Map<string, RoomAccess>> {
+    const all = [...new Set(ids)];
+    const chunks: string[][] = [];
+    for (let i = 0; i < all.length; i += MAX_ACCESS_ROOMS) chunks.push(all.slice(i, i + MAX_ACCESS_ROOMS));
+    const answers = await Promise.all(
+      chunks.map((rooms) => request<unknown>(this.nc, Subjects.rooms.access, { rooms }, this.timeoutMs)),
+    );
+    const found = new Map<string, RoomAccess>();
+    for (const answer of answers) {
+      if (!validAccessResult.check(answer)) {
+        throw new ChatError(ErrorCode.INTERNAL, 'the rooms service answered rooms.access unexpectedly');
+      }
+      for (const room of answer.rooms) found.set(room.id, room);
+    }
+    return found;
   }
 
   leave(room: string, user: UserRef): Promise<unknown> {
@@ -44,14 +80,14 @@ export class ServicesClient {
    * however many attempts reach the store, the message is stored once. The stored message comes back as the
    * rooms service serialized it (a ChatMessage as JSON bytes): it goes into the sender's reply unparsed.
    */
-  async send(room: string, author: UserRef, text: string): Promise<Uint8Array> {
+  async send({ room, epoch }: RoomRef, author: UserRef, text: string): Promise<Uint8Array> {
     const id = randomUUID();
     const deadline = Date.now() + this.timeoutMs;
     const attemptTimeout = Math.ceil(this.timeoutMs / this.sendAttempts);
     for (let attempt = 1; ; attempt++) {
       const timeout = Math.min(attemptTimeout, deadline - Date.now());
       try {
-        const payload = { room, author, text, id, attempt };
+        const payload = { room, epoch, author, text, id, attempt };
         return (await requestRaw(this.nc, Subjects.rooms.send, payload, timeout)).data;
       } catch (err) {
         const retriable = err instanceof ChatError && err.code === ErrorCode.UNAVAILABLE;
@@ -62,17 +98,26 @@ export class ServicesClient {
   }
 
   /** The edited message, as JSON bytes (see `send`). */
-  async edit(room: string, id: string, user: UserRef, text: string): Promise<Uint8Array> {
-    return (await requestRaw(this.nc, Subjects.rooms.edit, { room, id, user, text }, this.timeoutMs)).data;
+  async edit({ room, epoch }: RoomRef, id: string, user: UserRef, text: string): Promise<Uint8Array> {
+    return (await requestRaw(this.nc, Subjects.rooms.edit, { room, epoch, id, user, text }, this.timeoutMs)).data;
   }
 
   /** The deleted message's tombstone, as JSON bytes (see `send`). */
-  async delete(room: string, id: string, user: UserRef): Promise<Uint8Array> {
-    return (await requestRaw(this.nc, Subjects.rooms.delete, { room, id, user }, this.timeoutMs)).data;
+  async delete({ room, epoch }: RoomRef, id: string, user: UserRef): Promise<Uint8Array> {
+    return (await requestRaw(this.nc, Subjects.rooms.delete, { room, epoch, id, user }, this.timeoutMs)).data;
   }
 
-  /** A page of history as the rooms service serialized it: the gateway forwards the bytes, it never reads them. */
-  async history(room: string, before: number | undefined, limit: number | undefined): Promise<Uint8Array> {
-    return (await requestRaw(this.nc, Subjects.rooms.history, { room, before, limit }, this.timeoutMs)).data;
+  /**
+   * A page of history as the rooms service serialized it: the gateway forwards the bytes, it never reads them.
+   * The reader is named: rooms answers only a user who may enter the room now.
+   */
+  async history(
+    { room, epoch }: RoomRef,
+    user: UserRef,
+    before: number | undefined,
+    limit: number | undefined,
+  ): Promise<Uint8Array> {
+    const payload = { room, epoch, user, before, limit };
+    return (await requestRaw(this.nc, Subjects.rooms.history, payload, this.timeoutMs)).data;
   }
 }

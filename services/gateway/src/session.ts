@@ -20,11 +20,12 @@ import {
 } from '@chat/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
+import type { AccessWatch } from './access-watch.js';
 import type { JoinLoad } from './admission.js';
 import type { ClientWrites, CorkableSocket, CorkHolder } from './client-writes.js';
 import { type FrameError, parseClientFrame } from './parse-frame.js';
 import type { Hub, Member } from './hub.js';
-import type { ServicesClient } from './rooms-client.js';
+import type { RoomRef, ServicesClient } from './rooms-client.js';
 import type { SessionRegistry } from './session-registry.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -46,6 +47,8 @@ export interface SessionDeps {
   joins: JoinLoad;
   /** When frames written to sockets leave: after the turn, or gathered while the gateway is busy. */
   writes: ClientWrites;
+  /** Who may stay: joins are confirmed against it, and requests wait while it re-checks after a gap. */
+  access: AccessWatch;
 }
 
 const kSession = Symbol('session');
@@ -67,8 +70,8 @@ function onSocketError(): void {
   // 'close' follows and cleans up; an unreadable client is nothing to log above debug.
 }
 
-/** 'joining' until the rooms service said yes; then what the gateway must remember of the room. */
-type Membership = 'joining' | { staffOnly: boolean };
+/** 'joining' until the join is granted and confirmed; then the incarnation (epoch) of the room joined. */
+type Membership = 'joining' | number;
 
 export class Session implements Member, CorkHolder {
   private readonly rooms = new Map<string, Membership>();
@@ -163,6 +166,8 @@ export class Session implements Member, CorkHolder {
   }
 
   private async handle(frame: ClientFrame): Promise<void> {
+    // After a gap, nothing is served until this socket's access has been judged again.
+    if (frame.type !== 'ping' && this.deps.access.whenSettled()) await this.deps.access.waitSettled();
     switch (frame.type) {
       case 'join':
         return this.join(frame);
@@ -194,18 +199,27 @@ export class Session implements Member, CorkHolder {
     if (state !== undefined) hub.remove(room, this);
     this.rooms.set(room, 'joining');
     const joinStartedAt = this.deps.joins.joinStarted();
+    const { access, services } = this.deps;
+    // Changes heard from here on may concern this join: it is judged again before it completes if so.
+    const since = access.position();
+    let granted = false;
     try {
       await hub.reserve(room, this);
-      const answer = await this.deps.services.join(room, this.user);
+      const answer = await services.join(room, this.user);
+      granted = true;
+      await access.confirmJoin(this, room, answer.epoch, since);
       if (this.closed || this.rooms.get(room) !== 'joining')
         throw new ChatError(ErrorCode.NOT_IN_ROOM, 'the join was abandoned');
-      this.rooms.set(room, { staffOnly: answer.staffOnly });
+      this.rooms.set(room, answer.epoch);
       // The reply (with history) goes first, then held events newer than that history, then live ones.
       this.replyOkRaw(ref, answer.json);
       hub.confirm(room, this, answer.lastSeq);
     } catch (err) {
       if (this.rooms.get(room) === 'joining') this.rooms.delete(room);
       hub.cancel(room, this);
+      // The room heard this user join; it hears them go.
+      if (granted)
+        services.leave(room, this.user).catch((e) => this.deps.log.debug({ err: e, room }, 'leave notice not sent'));
       throw err;
     } finally {
       this.deps.joins.joinFinished(joinStartedAt);
@@ -213,7 +227,7 @@ export class Session implements Member, CorkHolder {
   }
 
   private async leave({ room, ref }: LeaveFrame): Promise<void> {
-    if (!this.isMember(room)) throw notInRoom(room);
+    this.membership(room);
     this.rooms.delete(room);
     this.deps.hub.remove(room, this);
     this.replyOk(ref, { room });
@@ -223,25 +237,42 @@ export class Session implements Member, CorkHolder {
   }
 
   private async send({ room, text, ref }: SendFrame): Promise<void> {
-    if (!this.isMember(room)) throw notInRoom(room);
+    const joined = this.membership(room);
     if (!this.sendBucket.take()) throw rateLimited('messages');
-    this.replyOkRaw(ref, await this.deps.services.send(room, this.user, normalizeMessageText(text)));
+    const sent = this.deps.services.send(joined, this.user, normalizeMessageText(text));
+    this.replyOkRaw(ref, await this.refusalRechecks(joined, sent));
   }
 
   private async edit({ room, id, text, ref }: EditFrame): Promise<void> {
-    if (!this.isMember(room)) throw notInRoom(room);
+    const joined = this.membership(room);
     if (!this.sendBucket.take()) throw rateLimited('messages');
-    this.replyOkRaw(ref, await this.deps.services.edit(room, id, this.user, normalizeMessageText(text)));
+    const edited = this.deps.services.edit(joined, id, this.user, normalizeMessageText(text));
+    this.replyOkRaw(ref, await this.refusalRechecks(joined, edited));
   }
 
   private async delete({ room, id, ref }: DeleteFrame): Promise<void> {
-    if (!this.isMember(room)) throw notInRoom(room);
-    this.replyOkRaw(ref, await this.deps.services.delete(room, id, this.user));
+    const joined = this.membership(room);
+    this.replyOkRaw(ref, await this.refusalRechecks(joined, this.deps.services.delete(joined, id, this.user)));
   }
 
   private async history({ room, before, limit, ref }: HistoryFrame): Promise<void> {
-    if (!this.isMember(room)) throw notInRoom(room);
-    this.replyOkRaw(ref, await this.deps.services.history(room, before, limit));
+    const joined = this.membership(room);
+    const page = this.deps.services.history(joined, this.user, before, limit);
+    this.replyOkRaw(ref, await this.refusalRechecks(joined, page));
+  }
+
+  /**
+   * The rooms service judges every request by the current state too; when it refuses a member's access, this
+   * gateway missed something about the room, and its members are judged again.
+   */
+  private async refusalRechecks<T>({ room }: RoomRef, request: Promise<T>): Promise<T> {
+    try {
+      return await request;
+    } catch (err) {
+      const code = err instanceof ChatError ? err.code : undefined;
+      if (code === ErrorCode.ROOM_INVALID || code === ErrorCode.ROOM_ACCESS_DENIED) this.deps.access.recheckRoom(room);
+      throw err;
+    }
   }
 
   /** @internal the socket's 'close' listener */
@@ -264,11 +295,16 @@ export class Session implements Member, CorkHolder {
     return state !== undefined && state !== 'joining';
   }
 
-  /** The joined rooms that are staff-only: what a demotion takes away. */
-  staffOnlyRooms(): string[] {
-    const rooms: string[] = [];
-    for (const [room, state] of this.rooms) if (state !== 'joining' && state.staffOnly) rooms.push(room);
-    return rooms;
+  /** The room as joined (with its epoch); NOT_IN_ROOM unless the socket is in it. */
+  private membership(room: string): RoomRef {
+    const epoch = this.rooms.get(room);
+    if (epoch === undefined || epoch === 'joining') throw notInRoom(room);
+    return { room, epoch };
+  }
+
+  /** The rooms this socket is in, each with the epoch it joined. */
+  *memberships(): IterableIterator<[room: string, epoch: number]> {
+    for (const [room, state] of this.rooms) if (state !== 'joining') yield [room, state];
   }
 
   /**

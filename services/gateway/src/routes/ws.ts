@@ -11,6 +11,7 @@ import { ChatError, ErrorCode, type TokenClaims } from '@chat/protocol';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccessWatch } from '../access-watch.js';
 import type { Admission } from '../admission.js';
 import { releaseAdmission } from '../admit-upgrades.js';
 import { ClientWrites } from '../client-writes.js';
@@ -22,6 +23,7 @@ import { Session, type SessionDeps } from '../session.js';
 import type { SessionRegistry } from '../session-registry.js';
 
 export interface WsRouteOptions {
+  access: AccessWatch;
   config: GatewayConfig;
   admission: Admission;
   hub: Hub<Session>;
@@ -29,8 +31,12 @@ export interface WsRouteOptions {
   sessions: SessionRegistry;
 }
 
-export async function wsRoute(app: FastifyInstance, { config, admission, hub, services, sessions }: WsRouteOptions) {
+export async function wsRoute(
+  app: FastifyInstance,
+  { config, admission, hub, services, sessions, access }: WsRouteOptions,
+) {
   const deps: SessionDeps = {
+    access,
     hub,
     services,
     registry: sessions,

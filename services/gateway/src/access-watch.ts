@@ -1,0 +1,302 @@
+/**
+ * Keeps every socket within the one rule (access-rule.ts), whatever happens and whatever this gateway misses:
+ *
+ * - A change of a user (auth's announcement: flags, disabled, deleted, password, logout) re-judges that
+ *   user's sockets; a change of a room (created, changed, deleted: rooms' announcement) re-judges its local
+ *   members. Always from the state as it is now, asked afresh of auth and rooms, never from a copy taken at
+ *   join time.
+ * - A join approved before a change and completed after it is judged again before it completes
+ *   (`confirmJoin`, with the change log).
+ * - After a gap (NATS disconnected, an event subscription failed) announcements may have been missed: room
+ *   events are held (Hub.pause), requests wait, and every socket is judged again before either goes on.
+ *   When the services cannot be asked within GAP_RECHECK_DEADLINE_MS of the reconnection, the sockets are
+ *   closed with 1012 (reconnect): a socket is never served on access that could not be confirmed.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ChatError,
+  CloseCode,
+  ErrorCode,
+  type RoomAccess,
+  type RoomsChangedEvent,
+  type RoomsChangedFrame,
+  Subjects,
+  type UserChangedEvent,
+} from '@chat/protocol';
+import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
+import type { CurrentUser, UserDirectory } from '@chat/service-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import { roomVerdict, sessionMayContinue } from './access-rule.js';
+import { ChangeLog } from './change-log.js';
+import type { Hub } from './hub.js';
+import type { ServicesClient } from './rooms-client.js';
+import type { Session } from './session.js';
+import type { SessionRegistry } from './session-registry.js';
+
+/** How long after a reconnection the services may take to confirm every socket's access. */
+export const GAP_RECHECK_DEADLINE_MS = 10_000;
+const GAP_RECHECK_RETRY_MS = 250;
+/** User lookups asked at once when every socket is re-judged. */
+const LOOKUPS_AT_ONCE = 200;
+
+export interface AccessWatchDeps {
+  hub: Hub<Session>;
+  users: UserDirectory;
+  services: ServicesClient;
+  sessions: SessionRegistry;
+  log: FastifyBaseLogger;
+  /** How long a request waits for a re-check after a gap before it is answered UNAVAILABLE. */
+  timeoutMs: number;
+}
+
+/** Rooms as asked of the rooms service: every id asked is a key; undefined means the room does not exist. */
+type RoomsNow = Map<string, RoomAccess | undefined>;
+
+export class AccessWatch {
+  private readonly log = new ChangeLog();
+  private readonly subscriptions: Subscription[];
+  private connected = true;
+  private closed = false;
+  /** Set from a gap until every socket was judged again; requests and joins wait for it. */
+  private settled: Promise<void> | undefined;
+  private settle: (() => void) | undefined;
+  private recheckRunning = false;
+  private recheckAgain = false;
+
+  constructor(
+    nc: NatsConnection,
+    private readonly deps: AccessWatchDeps,
+  ) {
+    this.subscriptions = [
+      nc.subscribe(Subjects.userChanged, {
+        callback: this.onEvent<UserChangedEvent>('a user change', (e) => this.userChanged(e)),
+      }),
+      nc.subscribe(Subjects.roomsChanged, {
+        callback: this.onEvent<RoomsChangedEvent>('a room change', (e) => this.roomChanged(e)),
+      }),
+    ];
+    void this.watchConnection(nc);
+  }
+
+  /** Where the change log stands: a join notes it when it starts (see confirmJoin). */
+  position(): number {
+    return this.log.position();
+  }
+
+  /** While access is being re-checked after a gap: resolves when done (undefined: nothing to wait for). */
+  whenSettled(): Promise<void> | undefined {
+    return this.settled;
+  }
+
+  /**
+   * Completes a join granted in incarnation `epoch` only if nothing that concerns it changed since `since`, or
+   * if, judged again from the current state, it may still go ahead. Throws the refusal otherwise.
+   */
+  async confirmJoin(session: Session, room: string, epoch: number, since: number): Promise<void> {
+    while (this.log.touched(since, room, session.user.id)) {
+      since = this.log.position();
+      await this.waitSettled();
+      const [user, rooms] = await Promise.all([
+        this.deps.users.lookup(session.user.id, { fresh: true }),
+        this.roomsNow([room]),
+      ]);
+      if (user?.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
+      if (!sessionMayContinue(user, session.sessionVersion)) {
+        throw new ChatError(ErrorCode.UNAUTHORIZED, 'the session has ended');
+      }
+      const verdict = roomVerdict(user, rooms.get(room), epoch);
+      if (verdict === 'ROOM_INVALID') throw new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
+      if (verdict === 'ROOM_ACCESS_DENIED') {
+        throw new ChatError(ErrorCode.ROOM_ACCESS_DENIED, 'this room is for staff only');
+      }
+    }
+  }
+
+  /** Waits for a re-check under way, at most the request deadline. */
+  async waitSettled(): Promise<void> {
+    const settled = this.settled;
+    if (!settled) return;
+    const timeout = sleep(this.deps.timeoutMs, 'timeout' as const, { ref: false });
+    if ((await Promise.race([settled, timeout])) === 'timeout') {
+      throw new ChatError(ErrorCode.UNAVAILABLE, 'the server is reconnecting; try again');
+    }
+  }
+
+  /** The rooms service refused a member's request for the room: judge its members now. */
+  recheckRoom(room: string): void {
+    this.roomRecheck(room).catch((err) => this.deps.log.warn({ err, room }, 'could not re-check a room'));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.settle?.();
+  }
+
+  private async userChanged(event: UserChangedEvent): Promise<void> {
+    if (typeof event.id !== 'string') return;
+    this.log.changed({ user: event.id });
+    const local = [...this.deps.sessions.ofUser(event.id)];
+    if (local.length === 0) return;
+    const [user, rooms] = await Promise.all([
+      this.deps.users.lookup(event.id, { fresh: true }),
+      this.roomsNow(roomsOf(local)),
+    ]);
+    this.enforce(local, new Map([[event.id, user]]), rooms);
+  }
+
+  private async roomChanged(event: RoomsChangedEvent): Promise<void> {
+    const id = event.room?.id;
+    if (typeof id !== 'string') return;
+    this.log.changed({ room: id });
+    // Everyone's room list follows (the list shows every room, staff-only ones flagged, to everyone).
+    const { title, staffOnly } = event.room;
+    const frame = Buffer.from(
+      JSON.stringify({
+        type: 'rooms-changed',
+        kind: event.kind,
+        room: { id, title, staffOnly },
+      } satisfies RoomsChangedFrame),
+    );
+    for (const session of this.deps.sessions.all()) session.deliver(frame);
+    await this.roomRecheck(id);
+  }
+
+  private async roomRecheck(room: string): Promise<void> {
+    const members = this.deps.hub.membersOf(room);
+    if (members.length === 0) return;
+    // Users as the directory has them: it drops a user on auth's announcement, so its answers are current.
+    const [users, rooms] = await Promise.all([this.lookupAll(members, false), this.roomsNow([room])]);
+    this.enforce(members, users, rooms);
+  }
+
+  /** Applies the rule to each session, for the rooms in `rooms` (the others were not asked about). */
+  private enforce(sessions: Iterable<Session>, users: Map<string, CurrentUser | null>, rooms: RoomsNow): void {
+    for (const session of sessions) {
+      const user = users.get(session.user.id);
+      if (user === undefined) continue;
+      if (!sessionMayContinue(user, session.sessionVersion)) {
+        session.end(CloseCode.POLICY, 'the session has ended');
+        continue;
+      }
+      for (const [room, epoch] of session.memberships()) {
+        if (!rooms.has(room)) continue;
+        const verdict = roomVerdict(user, rooms.get(room), epoch);
+        if (verdict !== 'stay') session.revoke(room, verdict);
+      }
+    }
+  }
+
+  private async roomsNow(ids: Iterable<string>): Promise<RoomsNow> {
+    const asked = [...ids];
+    const found = asked.length > 0 ? await this.deps.services.access(asked) : new Map<string, RoomAccess>();
+    return new Map(asked.map((id) => [id, found.get(id)]));
+  }
+
+  private async lookupAll(sessions: Session[], fresh: boolean): Promise<Map<string, CurrentUser | null>> {
+    const ids = [...new Set(sessions.map((s) => s.user.id))];
+    const users = new Map<string, CurrentUser | null>();
+    for (let i = 0; i < ids.length; i += LOOKUPS_AT_ONCE) {
+      const chunk = ids.slice(i, i + LOOKUPS_AT_ONCE);
+      const answers = await Promise.all(chunk.map((id) => this.deps.users.lookup(id, { fresh })));
+      chunk.forEach((id, k) => users.set(id, answers[k] ?? null));
+    }
+    return users;
+  }
+
+  // ---- gaps ----
+
+  /** Announcements may have been missed from now on: hold events and requests until all is judged again. */
+  private gapOpened(): void {
+    this.log.gap();
+    this.deps.hub.pause();
+    if (!this.settled) {
+      this.settled = new Promise((resolve) => {
+        this.settle = resolve;
+      });
+    }
+  }
+
+  private async recheckEverything(): Promise<void> {
+    if (this.recheckRunning) {
+      this.recheckAgain = true;
+      return;
+    }
+    this.recheckRunning = true;
+    try {
+      do {
+        this.recheckAgain = false;
+        await this.recheckAllUntilDone();
+      } while (this.recheckAgain && !this.closed);
+    } finally {
+      this.recheckRunning = false;
+      if (this.connected || this.closed) {
+        this.deps.hub.resume();
+        this.settle?.();
+        this.settled = undefined;
+        this.settle = undefined;
+      }
+    }
+  }
+
+  private async recheckAllUntilDone(): Promise<void> {
+    const deadline = Date.now() + GAP_RECHECK_DEADLINE_MS;
+    for (;;) {
+      // Disconnected again: the next reconnection starts the re-check over.
+      if (!this.connected || this.closed) return;
+      try {
+        const all = [...this.deps.sessions.all()];
+        const [users, rooms] = await Promise.all([this.lookupAll(all, true), this.roomsNow(this.deps.hub.rooms())]);
+        this.enforce(all, users, rooms);
+        return;
+      } catch (err) {
+        if (Date.now() + GAP_RECHECK_RETRY_MS >= deadline) {
+          this.deps.log.error({ err }, 'access could not be re-checked after a gap; asking every client to reconnect');
+          for (const session of this.deps.sessions.all()) session.end(CloseCode.RESTART, 'reconnect');
+          return;
+        }
+        this.deps.log.warn({ err }, 'access re-check after a gap failed; retrying');
+        await sleep(GAP_RECHECK_RETRY_MS);
+      }
+    }
+  }
+
+  private async watchConnection(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') {
+        this.connected = false;
+        this.gapOpened();
+      } else if (status.type === 'reconnect') {
+        this.connected = true;
+        this.gapOpened();
+        void this.recheckEverything();
+      }
+    }
+  }
+
+  private onEvent<T>(name: string, apply: (event: T) => Promise<void>) {
+    return (err: Error | null, msg: { data: Uint8Array }) => {
+      if (err) {
+        // The subscription lost events (or its permission): treat it as a gap.
+        this.deps.log.warn({ err }, `${name} subscription failed; re-checking every socket`);
+        this.gapOpened();
+        void this.recheckEverything();
+        return;
+      }
+      const event = decodeJson(msg.data) as T | undefined;
+      if (!event || typeof event !== 'object') return;
+      apply(event).catch((error) => {
+        // Not applied is as good as missed: judge everyone again once the services answer.
+        this.deps.log.warn({ err: error }, `could not apply ${name}; re-checking every socket`);
+        this.gapOpened();
+        void this.recheckEverything();
+      });
+    };
+  }
+}
+
+function roomsOf(sessions: Session[]): Set<string> {
+  const rooms = new Set<string>();
+  for (const session of sessions) for (const [room] of session.memberships()) rooms.add(room);
+  return rooms;
+}
