@@ -5,7 +5,8 @@ const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   base: '/',
-  build: { outDir: 'dist', target: 'es2022', sourcemap: true },
+  // No source maps in the build the gateway serves: they would publish the source. `vite` (dev) keeps its own.
+  build: { outDir: 'dist', target: 'es2022', sourcemap: false },
   server: {
     proxy: {
       '/api': gateway,

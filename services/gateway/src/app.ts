@@ -1,5 +1,6 @@
 /** The gateway: WebSockets in, NATS out; also the single HTTP origin for browsers. */
 import { setTimeout as sleep } from 'node:timers/promises';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyWebsocket from '@fastify/websocket';
 import { CloseCode, MAX_FRAME_BYTES, Subjects } from '@chat/protocol';
 import { connectNats } from '@chat/nats';
@@ -21,6 +22,7 @@ import { admitUpgrades } from './admit-upgrades.js';
 import { clientAddressOf } from './client-address.js';
 import { Hub } from './hub.js';
 import { ServicesClient } from './rooms-client.js';
+import { securityHeaders } from './security-headers.js';
 import { serviceReadiness } from './service-readiness.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { webRoutes } from './routes/web.js';
@@ -31,6 +33,7 @@ import { SessionRegistry } from './session-registry.js';
 export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> {
   const app = Fastify(serviceFastifyOptions('gateway', config.LOG_LEVEL, config.TRUST_PROXY));
   installErrorHandler(app);
+  await app.register(fastifyHelmet, securityHeaders(config.allowedOrigins));
 
   const nc = await connectNats({
     url: config.NATS_URL,

@@ -1,17 +1,30 @@
 /** One origin for browsers: /api/auth/* and /api/rooms/* are forwarded to the services' REST APIs. */
 import fastifyHttpProxy from '@fastify/http-proxy';
 import { ChatError, ErrorCode } from '@chat/protocol';
+import { safeParse as parseContentType } from 'fast-content-type-parse';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config.js';
 
 /** The services refuse bodies above this; refusing here too spares them the upload and the client a reset. */
 const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * reply-from parses the Content-Type of a body it forwards with this same parser and throws on a malformed one
+ * (`text/plain;application/json`), which would answer 500: the client's mistake is told as such instead. An
+ * empty one is left to Fastify, which refuses a body of no type with 415.
+ */
+function isMalformedContentType(header: string | undefined): boolean {
+  return header !== undefined && header !== '' && parseContentType(header).type === '';
+}
+
 export async function proxyRoutes(app: FastifyInstance, { config }: { config: GatewayConfig }) {
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
     if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
       throw new ChatError(ErrorCode.PAYLOAD_TOO_LARGE, `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    }
+    if (isMalformedContentType(request.headers['content-type'])) {
+      throw new ChatError(ErrorCode.BAD_REQUEST, 'malformed Content-Type: expected type/subtype; name=value…');
     }
   });
   const forwarded = (prefix: string, upstream: string) =>
