@@ -7,3 +7,4 @@ export * from './processes.js';
 export * from './ws-client.js';
 export * from './forge-tokens.js';
 export * from './rest-client.js';
+export * from './tcp-proxy.js';

@@ -27,6 +27,8 @@ export interface StackOptions {
   gatewayEnv?: Env;
   /** A nats-server the test started (and stops) itself; by default the stack starts a plain one. */
   natsUrl?: string;
+  /** Where the gateway alone reaches NATS (e.g. through a proxy the test can cut); natsUrl by default. */
+  gatewayNatsUrl?: string;
 }
 
 async function listen(app: FastifyInstance): Promise<string> {
@@ -102,6 +104,7 @@ export async function startStack(options: StackOptions = {}) {
   const gateway = await buildGateway(
     gatewayConfigFromEnv({
       ...common,
+      NATS_URL: options.gatewayNatsUrl ?? natsUrl,
       AUTH_URL: authUrl,
       ROOMS_URL: roomsUrl,
       ALLOWED_ORIGINS: 'http://chat.test',
