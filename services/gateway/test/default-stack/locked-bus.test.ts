@@ -14,12 +14,14 @@ import { ensureNatsCredentials } from '../../../../scripts/dev-nats-credentials.
 import { createSuperuser, type DevStack, newDataDir, type StackRecord, startDevStack } from './dev-stack.js';
 
 const PASSWORD = 'a long password';
+let dataDir: string | undefined;
 let stack: DevStack;
 let record: StackRecord;
 const connections: NatsConnection[] = [];
 
 beforeAll(async () => {
-  stack = await startDevStack(await newDataDir());
+  dataDir = await newDataDir();
+  stack = await startDevStack(dataDir);
   record = stack.record() as StackRecord;
 }, 120_000);
 afterAll(async () => {
@@ -27,8 +29,8 @@ afterAll(async () => {
   if (stack) {
     stack.interrupt();
     await stack.exited;
-    rmSync(stack.dataDir, { recursive: true, force: true });
   }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 function natsLog(): string {
