@@ -231,9 +231,12 @@ export class Session implements Member, CorkHolder {
     this.rooms.delete(room);
     this.deps.hub.remove(room, this);
     this.replyOk(ref, { room });
-    await this.deps.services
-      .leave(room, this.user)
-      .catch((err) => this.deps.log.warn({ err, room }, 'leave notice not sent'));
+    await this.deps.services.leave(room, this.user).catch((err) => {
+      // A room deleted a moment ago has nobody left to tell.
+      if (!(err instanceof ChatError && err.code === ErrorCode.ROOM_INVALID)) {
+        this.deps.log.warn({ err, room }, 'leave notice not sent');
+      }
+    });
   }
 
   private async send({ room, text, ref }: SendFrame): Promise<void> {

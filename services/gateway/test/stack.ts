@@ -27,6 +27,8 @@ export interface StackOptions {
   gatewayEnv?: Env;
   /** A nats-server the test started (and stops) itself; by default the stack starts a plain one. */
   natsUrl?: string;
+  /** More rooms instances beside the first, sharing its requests (queue group); none by default. */
+  roomsTwins?: number;
   /** Where the gateway alone reaches NATS (e.g. through a proxy the test can cut); natsUrl by default. */
   gatewayNatsUrl?: string;
 }
@@ -101,6 +103,12 @@ export async function startStack(options: StackOptions = {}) {
   const authUrl = await listen(auth);
   const rooms = await buildRooms(roomsConfigFromEnv({ ...common, DATABASE_URL: database.url, ...options.roomsEnv }));
   const roomsUrl = await listen(rooms);
+  const roomsTwins: FastifyInstance[] = [];
+  for (let i = 0; i < (options.roomsTwins ?? 0); i++) {
+    const twin = await buildRooms(roomsConfigFromEnv({ ...common, DATABASE_URL: database.url, ...options.roomsEnv }));
+    await twin.ready();
+    roomsTwins.push(twin);
+  }
   const gateway = await buildGateway(
     gatewayConfigFromEnv({
       ...common,
@@ -169,6 +177,7 @@ export async function startStack(options: StackOptions = {}) {
       await gateway.close();
       // Let the leave notices of the sockets just closed finish before their handler goes.
       await new Promise((r) => setTimeout(r, 100));
+      for (const twin of roomsTwins) await twin.close();
       await rooms.close();
       await auth.close();
       await nats?.stop();
