@@ -3,11 +3,14 @@ import { MAX_MESSAGE_CHARS } from './limits.js';
 
 /**
  * The text a message is stored with: trimmed, 1 to MAX_MESSAGE_CHARS characters (code points, so an emoji
- * counts once), no NUL. Throws BAD_REQUEST for nothing to say or a NUL, MESSAGE_TOO_LONG beyond the limit.
- * The gateway applies it to refuse early; the rooms service applies it again because it trusts no caller.
+ * counts once), no NUL, a lone surrogate replaced by U+FFFD. Throws BAD_REQUEST for nothing to say or a NUL,
+ * MESSAGE_TOO_LONG beyond the limit. The gateway applies it to refuse early; the rooms service applies it again
+ * because it trusts no caller.
  */
 export function normalizeMessageText(raw: string): string {
-  const text = raw.trim();
+  // A lone surrogate is not text UTF-8 can carry: Postgres would store U+FFFD while the reply and the live event
+  // (JSON keeps it as \ud800) still had the surrogate, so history would differ from what was acknowledged.
+  const text = raw.toWellFormed().trim();
   if (text.length === 0) throw new ChatError(ErrorCode.BAD_REQUEST, 'text: a message needs some text');
   // .length counts UTF-16 units, never fewer than code points: count code points only when it could matter.
   if (text.length > MAX_MESSAGE_CHARS && codePoints(text) > MAX_MESSAGE_CHARS) {

@@ -30,6 +30,18 @@ describe('message text', () => {
     })();
     expect(tooLong).toBe('MESSAGE_TOO_LONG');
   });
+
+  it('replaces a lone surrogate with U+FFFD, as Postgres would store it, and keeps a pair', () => {
+    expect(normalizeMessageText('a\uD800b')).toBe('a\uFFFDb');
+    expect(normalizeMessageText('a\uDC00')).toBe('a\uFFFD');
+    expect(normalizeMessageText('\uDE00\uD83D')).toBe('\uFFFD\uFFFD');
+    expect(normalizeMessageText('😀 \uD83D\uDE00')).toBe('😀 😀');
+    // What is acknowledged is what survives UTF-8, the encoding it is stored and sent in.
+    for (const raw of ['a\uD800b', 'x\uDBFF', '\uDFFFy', 'ok 😀']) {
+      const text = normalizeMessageText(raw);
+      expect(Buffer.from(text, 'utf8').toString('utf8')).toBe(text);
+    }
+  });
 });
 
 describe('compiled validators', () => {
