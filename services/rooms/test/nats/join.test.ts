@@ -102,6 +102,24 @@ describe('joining a room over NATS', () => {
     expect(await refusal(join(room.id, banned))).toBe('USER_DISABLED');
   });
 
+  it('refuses every request of a user disabled after they joined: send, edit, delete, history', async () => {
+    const room = await stack.createRoom('Later Banned');
+    const member = await stack.createUser('member-then-banned');
+    await join(room.id, member);
+    const mine = await send(room.id, member, 'before');
+    await stack.authApi(`/api/auth/users/${member.id}`, {
+      method: 'PATCH',
+      token: stack.admin.token,
+      body: { disabled: true },
+    });
+    const user = ref(member);
+    const target = { room: room.id, id: mine.id, user };
+    expect(await refusal(send(room.id, member, 'after'))).toBe('USER_DISABLED');
+    expect(await refusal(request(stack.nc, Subjects.rooms.edit, { ...target, text: 'changed' }))).toBe('USER_DISABLED');
+    expect(await refusal(request(stack.nc, Subjects.rooms.delete, target))).toBe('USER_DISABLED');
+    expect(await refusal(request(stack.nc, Subjects.rooms.history, { room: room.id, user }))).toBe('USER_DISABLED');
+  });
+
   it('refuses a user the auth service does not know', async () => {
     const room = await stack.createRoom('Ghost Town');
     const ghost = { id: '00000000-0000-4000-8000-000000000000', username: 'ghost', token: '' };
