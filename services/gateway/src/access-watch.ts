@@ -199,7 +199,7 @@ export class AccessWatch {
     for (let i = 0; i < ids.length; i += LOOKUPS_AT_ONCE) {
       const chunk = ids.slice(i, i + LOOKUPS_AT_ONCE);
       const answers = await Promise.all(chunk.map((id) => this.deps.users.lookup(id, { fresh })));
-      chunk.forEach((id, k) => users.set(id, answers[k] ?? null));
+      for (const [k, id] of chunk.entries()) users.set(id, answers[k] ?? null);
     }
     return users;
   }

@@ -124,8 +124,9 @@ export class Hub<M extends Member = Member> {
       subscription: this.nc.subscribe(roomSubject(roomId), {
         callback: (err, msg) => {
           if (err) return;
-          if (this.isPaused) (channel.paused ??= []).push(msg);
-          else fanout(members, pending, msg);
+          if (!this.isPaused) fanout(members, pending, msg);
+          else if (channel.paused) channel.paused.push(msg);
+          else channel.paused = [msg];
         },
       }),
       // flush() returns once the server has processed the SUB: only then is no event missed.
