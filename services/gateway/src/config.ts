@@ -59,7 +59,7 @@ export const GatewayEnv = Type.Object({
   }),
   HANDSHAKE_QUEUE_MAX_PER_ADDRESS: Type.Integer({
     minimum: 0,
-    default: 200,
+    default: 2000,
     description:
       'new sockets waiting their turn from one client address (IPv6: one /64); more are refused with 503. Addresses take turns round-robin',
   }),
