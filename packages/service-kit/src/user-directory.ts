@@ -12,9 +12,17 @@
 import { ChatError, compile, ErrorCode, Subjects, type UserChangedEvent, UserFlags } from '@chat/protocol';
 import { decodeJson, type NatsConnection, request } from '@chat/nats';
 import { Type } from '@sinclair/typebox';
+import { LRUCache } from 'lru-cache';
 import type { CurrentUser } from './authenticate.js';
 
 const validCurrentUser = compile(Type.Composite([UserFlags, Type.Object({ sessionVersion: Type.Integer() })]));
+
+/**
+ * Users kept at most; beyond it the least recently asked about goes. An entry is a few hundred bytes, so
+ * this bounds the directory to about 20 MB. It is far more users than one gateway or rooms instance serves
+ * within `ttlMs` (the bench's storm is 2000); a bigger crowd would cost more lookups at auth, not memory.
+ */
+const MAX_USERS_KEPT = 50_000;
 
 export type UserLookup = (id: string) => Promise<CurrentUser | null>;
 
@@ -24,22 +32,31 @@ export interface UserDirectory {
   close(): void;
 }
 
-interface Entry {
-  answer: Promise<CurrentUser | null>;
-  expiresAt: number;
+/** An answer as kept: the cache keeps objects only, and "no such user" is an answer like any other. */
+interface Answer {
+  user: CurrentUser | null;
 }
 
 export function userDirectory(nc: NatsConnection, options: { timeoutMs: number; ttlMs: number }): UserDirectory {
-  const entries = new Map<string, Entry>();
+  // A failed lookup rejects its fetch, and lru-cache then keeps nothing: the next caller asks again.
+  const kept = new LRUCache<string, Answer>({
+    max: MAX_USERS_KEPT,
+    // 0 turns keeping off (lookup below); lru-cache reads a ttl of 0 as "forever".
+    ttl: Math.max(1, options.ttlMs),
+    fetchMethod: async (id) => ({ user: await ask(id) }),
+    // An entry dropped while its lookup is under way (a change, a reconnect) is not kept when the answer
+    // arrives, but those already waiting for it still get it, as they would have a moment earlier.
+    ignoreFetchAbort: true,
+  });
   const changes = nc.subscribe(Subjects.userChanged, {
     callback: (err, msg) => {
       if (err) return;
       const event = decodeJson(msg.data) as Partial<UserChangedEvent> | undefined;
-      if (typeof event?.id === 'string') entries.delete(event.id);
+      if (typeof event?.id === 'string') kept.delete(event.id);
     },
   });
   const watchReconnects = (async () => {
-    for await (const status of nc.status()) if (status.type === 'reconnect') entries.clear();
+    for await (const status of nc.status()) if (status.type === 'reconnect') kept.clear();
   })();
   void watchReconnects;
 
@@ -58,21 +75,18 @@ export function userDirectory(nc: NatsConnection, options: { timeoutMs: number; 
   }
 
   return {
-    lookup(id, { fresh = false } = {}) {
-      const now = Date.now();
-      const kept = entries.get(id);
-      if (kept && !fresh && kept.expiresAt > now) return kept.answer;
-      const entry: Entry = { answer: ask(id), expiresAt: now + options.ttlMs };
-      entries.set(id, entry);
-      // A failed lookup is not kept: the next caller asks again.
-      entry.answer.catch(() => {
-        if (entries.get(id) === entry) entries.delete(id);
-      });
-      return entry.answer;
+    async lookup(id, { fresh = false } = {}) {
+      if (options.ttlMs === 0) return ask(id);
+      // Not fetch's forceRefresh: that joins a lookup already under way, which may have been asked before
+      // the change the caller must see. Dropping the entry starts a new one, which later callers then share.
+      if (fresh) kept.delete(id);
+      const answer = await kept.fetch(id);
+      if (answer === undefined) throw new ChatError(ErrorCode.INTERNAL, 'the user lookup was abandoned');
+      return answer.user;
     },
     close() {
       changes.unsubscribe();
-      entries.clear();
+      kept.clear();
     },
   };
 }

@@ -1,5 +1,5 @@
-import { Subjects } from '@chat/protocol';
-import { connectNats, encodeJson, type NatsConnection } from '@chat/nats';
+import { ChatError, compile, ErrorCode, QUEUE_GROUP, Subjects, UserGetRequest } from '@chat/protocol';
+import { connectNats, encodeJson, endpoint, type NatsConnection, startService } from '@chat/nats';
 import { type NatsServerHandle, startNatsServer } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userDirectory } from '../src/index.js';
@@ -7,22 +7,38 @@ import { userDirectory } from '../src/index.js';
 let server: NatsServerHandle;
 let nc: NatsConnection;
 let asked = 0;
-const users = new Map([
+const users = new Map<string, unknown>([
   ['u1', { id: 'u1', username: 'ann', isStaff: true, isAdmin: false, disabled: false, sessionVersion: 0 }],
+  ['u2', { id: 'u2', username: 'bob', isStaff: false, isAdmin: false, disabled: false, sessionVersion: 0 }],
 ]);
 
 beforeAll(async () => {
   server = await startNatsServer();
   nc = await connectNats({ url: server.url, name: 'directory-test' });
-  // What the auth service answers on auth.user.get, reduced to a table the test can change.
-  nc.subscribe(Subjects.auth.userGet, {
-    callback: (_err, msg) => {
-      asked++;
-      const { id } = msg.json<{ id: string }>();
-      const user = users.get(id);
-      msg.respond(encodeJson(user ?? null));
+  // The auth service's auth.user.get, reduced to a table the test can change.
+  const quiet = { info() {}, warn() {}, error() {} };
+  await startService(
+    nc,
+    {
+      name: 'auth',
+      version: '0.0.0',
+      description: 'users from a table',
+      queue: QUEUE_GROUP,
+      endpoints: {
+        'user-get': endpoint({
+          subject: Subjects.auth.userGet,
+          validator: compile(UserGetRequest),
+          async handle({ id }) {
+            asked++;
+            const user = users.get(id);
+            if (!user) throw new ChatError(ErrorCode.NOT_FOUND, 'no such user');
+            return user;
+          },
+        }),
+      },
     },
-  });
+    quiet,
+  );
   await nc.flush();
 });
 afterAll(async () => {
@@ -43,7 +59,7 @@ describe('the user directory', () => {
   it('drops a kept answer the moment auth announces a change', async () => {
     const directory = userDirectory(nc, { timeoutMs: 1000, ttlMs: 60_000 });
     expect((await directory.lookup('u1'))?.isStaff).toBe(true);
-    users.set('u1', { ...users.get('u1')!, isStaff: false });
+    users.set('u1', { ...(users.get('u1') as object), isStaff: false });
     expect((await directory.lookup('u1'))?.isStaff).toBe(true);
     nc.publish(Subjects.userChanged, encodeJson({ id: 'u1' }));
     await nc.flush();
@@ -64,5 +80,36 @@ describe('the user directory', () => {
     expect(asked).toBe(4);
     directory.close();
     cached.close();
+  });
+
+  it('keeps "no such user" like any other answer', async () => {
+    const directory = userDirectory(nc, { timeoutMs: 1000, ttlMs: 60_000 });
+    asked = 0;
+    expect(await directory.lookup('nobody')).toBeNull();
+    expect(await directory.lookup('nobody')).toBeNull();
+    expect(asked).toBe(1);
+    directory.close();
+  });
+
+  it('keeps no failed lookup: the next one asks again', async () => {
+    const directory = userDirectory(nc, { timeoutMs: 1000, ttlMs: 60_000 });
+    users.set('u3', { id: 'u3', username: 'cy' });
+    asked = 0;
+    await expect(directory.lookup('u3')).rejects.toThrow(/unexpected user/);
+    users.set('u3', { id: 'u3', username: 'cy', isStaff: false, isAdmin: false, disabled: false, sessionVersion: 0 });
+    expect((await directory.lookup('u3'))?.username).toBe('cy');
+    expect(asked).toBe(2);
+    directory.close();
+  });
+
+  it('answers a lookup under way when the user changes, but keeps nothing from it', async () => {
+    const directory = userDirectory(nc, { timeoutMs: 1000, ttlMs: 60_000 });
+    asked = 0;
+    const underWay = directory.lookup('u2');
+    nc.publish(Subjects.userChanged, encodeJson({ id: 'u2' }));
+    expect((await underWay)?.username).toBe('bob');
+    await directory.lookup('u2');
+    expect(asked).toBe(2);
+    directory.close();
   });
 });
