@@ -220,6 +220,11 @@ const RECHECK_MS = 10;
  * Busy: the event loop was at work for more than `threshold` of the last `windowMs` (event-loop utilization,
  * as Node measures it). A crowd's first second is spent accepting connections and reading their requests;
  * letting newcomers in then would only queue their joins behind that.
+ *
+ * Node's `performance.eventLoopUtilization()` is the measure; all that is ours is the window. Not
+ * `monitorEventLoopDelay`: it reports how late a sampling timer fired, a histogram to read and reset, and
+ * needs that timer running; utilization answers "how busy lately" when asked, at no cost in between.
+ * @fastify/under-pressure reads the same utilization, but on its own timer and for refusing requests.
  */
 export function eventLoopBusy(threshold = 0.9, windowMs = 20): () => boolean {
   let last = performance.eventLoopUtilization();

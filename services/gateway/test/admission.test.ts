@@ -1,6 +1,6 @@
 /** The admission rule on its own: who gets a turn, in what order, and who is turned away. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Admission, type AdmissionOptions } from '../src/admission.js';
+import { Admission, type AdmissionOptions, eventLoopBusy } from '../src/admission.js';
 
 let clock = 0;
 let busy = false;
@@ -39,7 +39,7 @@ beforeEach(() => {
   clock = 0;
   busy = false;
 });
-afterEach(() => admission.close());
+afterEach(() => admission?.close());
 
 describe('admission of new sockets', () => {
   it('lets one newcomer in at first, and the next only when its check is over', async () => {
@@ -207,5 +207,18 @@ describe('admission of new sockets', () => {
     await settle();
     expect(admitted).toEqual([0]);
     expect(refused).toEqual([1, 2, 3]);
+  });
+});
+
+describe('the event-loop busy check', () => {
+  it('says busy after the loop was blocked for the whole window, and not once it has idled', async () => {
+    const loopBusy = eventLoopBusy(0.9, 20);
+    const until = performance.now() + 50;
+    while (performance.now() < until) {
+      // Block the event loop, as a crowd's handshakes would.
+    }
+    expect(loopBusy()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(loopBusy()).toBe(false);
   });
 });
