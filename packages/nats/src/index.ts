@@ -1,3 +1,4 @@
+export * from './announce.js';
 export * from './codec.js';
 export * from './connect.js';
 export * from './request.js';

@@ -2,8 +2,23 @@
 import { Kysely, type Migration, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 
-// int8 (bigint) columns such as seq come back as numbers: they stay far below 2^53.
-pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+/**
+ * How the service's pools parse values: int8 (bigint) columns such as seq, last_seq and epoch, and counts,
+ * come back as numbers (they stay far below 2^53). Given to each pool, so importing this changes nothing
+ * for other pg users in the process.
+ */
+const types = new pg.TypeOverrides();
+types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+/** Where the pool's connection errors are told (pino's logger is one). */
+export interface DatabaseLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/** Without a service logger (a command-line tool): warnings go to stderr. */
+const stderrLogger: DatabaseLogger = {
+  warn: (obj, msg) => console.warn(msg, obj),
+};
 
 export interface DatabaseOptions {
   url: string;
@@ -13,6 +28,8 @@ export interface DatabaseOptions {
   /** How long an unused connection stays open (pg's idleTimeoutMillis; 0 keeps it). Default 10 s. */
   idleTimeoutMs?: number;
   migrations: Record<string, Migration>;
+  /** Default: stderr. */
+  log?: DatabaseLogger;
 }
 
 /** A pg pool, for callers that need a statement Kysely cannot express (a named one). */
@@ -25,18 +42,23 @@ export interface ServiceDatabase<DB> {
   close(): Promise<void>;
 }
 
+function toldByClientListener(): void {}
+
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<ServiceDatabase<DB>> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,
     idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
     connectionTimeoutMillis: 5000,
+    types,
   });
-  // An idle client that loses its server (Postgres restart) must not crash the process.
-  pool.on('error', () => {});
-  // A checked-out client whose server goes away emits 'error' as well, and the pool only listens on idle
-  // ones: without this a Postgres restart under load would kill the process. The query under way still fails.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  const log = options.log ?? stderrLogger;
+  // A client whose server goes away (Postgres restart) emits 'error', idle or checked out; the pool listens
+  // only on idle ones: without this a restart under load would kill the process. The query under way still
+  // fails; the pool opens new connections as they are needed.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err }, 'database connection lost')));
+  // An idle client's error is re-emitted by the pool: told once already, by the listener above.
+  pool.on('error', toldByClientListener);
   const root = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(options.schema)}`.execute(root);
   const migrator = new Migrator({

@@ -4,6 +4,7 @@ export * from './database.js';
 export * from './errors.js';
 export * from './fastify-options.js';
 export * from './keys.js';
+export * from './lifecycle.js';
 export * from './logging.js';
 export * from './readiness.js';
 export * from './run-service.js';

@@ -1,14 +1,16 @@
 /** The auth service: users, passwords, tokens. buildApp is what tests and the entry point both start. */
 import fastifyRateLimit from '@fastify/rate-limit';
-import { connectNats, startService } from '@chat/nats';
 import {
   authenticate,
+  buildService,
   databaseCheck,
   healthRoutes,
   installErrorHandler,
   natsCheck,
-  openDatabase,
   readiness,
+  registerDatabase,
+  registerNats,
+  registerNatsService,
   serviceFastifyOptions,
 } from '@chat/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -24,43 +26,41 @@ export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
   const app = Fastify(serviceFastifyOptions('auth', config.LOG_LEVEL, config.TRUST_PROXY));
   installErrorHandler(app);
 
-  const database = await openDatabase<AuthDatabase>({
-    url: config.DATABASE_URL,
-    schema: AUTH_SCHEMA,
-    poolMax: config.DATABASE_POOL_MAX,
-    idleTimeoutMs: config.DATABASE_IDLE_TIMEOUT_MS,
-    migrations,
-  });
-  app.addHook('onClose', () => database.close());
-  const users = new UserStore(database.db);
+  return buildService(app, async () => {
+    const database = await registerDatabase<AuthDatabase>(app, {
+      url: config.DATABASE_URL,
+      schema: AUTH_SCHEMA,
+      poolMax: config.DATABASE_POOL_MAX,
+      idleTimeoutMs: config.DATABASE_IDLE_TIMEOUT_MS,
+      migrations,
+    });
+    const users = new UserStore(database.db);
+    const nc = await registerNats(app, {
+      url: config.NATS_URL,
+      name: 'auth',
+      user: config.NATS_USER,
+      pass: config.NATS_PASS,
+    });
+    const ready = readiness('auth', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
+    await registerNatsService(app, nc, authService(users, ready));
 
-  const nc = await connectNats({
-    url: config.NATS_URL,
-    name: 'auth',
-    user: config.NATS_USER,
-    pass: config.NATS_PASS,
-    logger: app.log,
+    await app.register(fastifyRateLimit, { global: false });
+    await app.register(authenticate, {
+      publicKey: config.publicKey,
+      privateKey: config.privateKey,
+      tokenTtl: config.TOKEN_TTL,
+      loadUser: async (id) => {
+        const row = await users.findById(id);
+        return row ? toCurrentUser(row) : null;
+      },
+    });
+    await app.register(sessionRoutes, { users, config, nc });
+    await app.register(userRoutes, { users, nc });
+    // Readiness also under /api/auth/, which the gateway forwards; /api/auth/health is the older name of it.
+    await app.register(healthRoutes, {
+      service: 'auth',
+      ready,
+      readyAliases: ['/api/auth/readyz', '/api/auth/health'],
+    });
   });
-  app.addHook('onClose', () => nc.drain());
-  const ready = readiness('auth', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
-  const service = await startService(nc, authService(users, ready), app.log);
-  app.addHook('preClose', async () => {
-    await service.stop();
-  });
-
-  await app.register(fastifyRateLimit, { global: false });
-  await app.register(authenticate, {
-    publicKey: config.publicKey,
-    privateKey: config.privateKey,
-    tokenTtl: config.TOKEN_TTL,
-    loadUser: async (id) => {
-      const row = await users.findById(id);
-      return row ? toCurrentUser(row) : null;
-    },
-  });
-  await app.register(sessionRoutes, { users, config, nc });
-  await app.register(userRoutes, { users, nc });
-  // Readiness also under /api/auth/, which the gateway forwards; /api/auth/health is the older name of it.
-  await app.register(healthRoutes, { service: 'auth', ready, readyAliases: ['/api/auth/readyz', '/api/auth/health'] });
-  return app;
 }

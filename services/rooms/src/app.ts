@@ -1,13 +1,15 @@
 /** The rooms service: rooms, their messages, who may enter. buildApp is what tests and the entry point both start. */
-import { connectNats, type NatsConnection, startService } from '@chat/nats';
 import {
   authenticate,
+  buildService,
   databaseCheck,
   healthRoutes,
   installErrorHandler,
   natsCheck,
-  openDatabase,
   readiness,
+  registerDatabase,
+  registerNats,
+  registerNatsService,
   serviceFastifyOptions,
 } from '@chat/service-kit';
 import { type UserLookup, userDirectory } from '@chat/service-kit';
@@ -31,79 +33,60 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   const app = Fastify(serviceFastifyOptions('rooms', config.LOG_LEVEL, config.TRUST_PROXY));
   installErrorHandler(app);
 
-  const database = await openDatabase<RoomsDatabase>({
-    url: config.DATABASE_URL,
-    schema: ROOMS_SCHEMA,
-    poolMax: config.DATABASE_POOL_MAX,
-    idleTimeoutMs: config.DATABASE_IDLE_TIMEOUT_MS,
-    migrations,
-  });
-  let nc: NatsConnection;
-  try {
-    nc = await connectNats({
+  return buildService(app, async () => {
+    const database = await registerDatabase<RoomsDatabase>(app, {
+      url: config.DATABASE_URL,
+      schema: ROOMS_SCHEMA,
+      poolMax: config.DATABASE_POOL_MAX,
+      idleTimeoutMs: config.DATABASE_IDLE_TIMEOUT_MS,
+      migrations,
+    });
+    const nc = await registerNats(app, {
       url: config.NATS_URL,
       name: 'rooms',
       user: config.NATS_USER,
       pass: config.NATS_PASS,
-      logger: app.log,
     });
-  } catch (err) {
-    await database.close();
-    throw err;
-  }
-  const rooms = new RoomStore(database.db);
-  const history = new MessageHistory(database.db);
-  const recent = new RecentHistory(history);
-  const events = natsRoomEvents(nc);
-  const writer = new MessageWriter(database.db, database.pool, events, { logger: app.log });
-  const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
-  app.addHook('onClose', async () => users.close());
-  // Requests that come over NATS may reuse a kept answer: auth's change announcement travels the same NATS
-  // connection ahead of them, so it is always seen first. HTTP requests arrive on another socket and could
-  // overtake it, so they always ask afresh.
-  const lookupUser: UserLookup = (id) => users.lookup(id);
-  const access = new RoomAccessCheck(rooms, lookupUser);
-  const stateWatch = watchRoomStates(nc, { rooms, recent, access });
+    const rooms = new RoomStore(database.db);
+    const history = new MessageHistory(database.db);
+    const recent = new RecentHistory(history);
+    const events = natsRoomEvents(nc);
+    const writer = new MessageWriter(database.db, database.pool, events, { logger: app.log });
+    const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
+    app.addHook('onClose', async () => users.close());
+    // Requests that come over NATS may reuse a kept answer: auth's change announcement travels the same NATS
+    // connection ahead of them, so it is always seen first. HTTP requests arrive on another socket and could
+    // overtake it, so they always ask afresh.
+    const lookupUser: UserLookup = (id) => users.lookup(id);
+    const access = new RoomAccessCheck(rooms, lookupUser);
+    const stateWatch = watchRoomStates(nc, { rooms, recent, access });
 
-  const ready = readiness('rooms', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
-  const service = await startService(
-    nc,
-    roomsService({
+    const ready = readiness('rooms', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
+    const edits = new MessageEdits(database.db, lookupUser);
+    await registerNatsService(
+      app,
+      nc,
+      roomsService({ ready, rooms, history, writer, events, lookupUser, edits, recent, access }),
+    );
+    // Shutdown: the endpoints stop taking requests first (their own hook, registered above); then what is
+    // queued is written and its events published, before the NATS connection drains.
+    app.addHook('preClose', async () => {
+      for (const subscription of stateWatch) subscription.unsubscribe();
+      await writer.close();
+      events.flush();
+    });
+
+    await app.register(authenticate, {
+      publicKey: config.publicKey,
+      loadUser: (id) => users.lookup(id, { fresh: true }),
+    });
+    await app.register(roomRoutes, { rooms, access, recent, nc });
+    await app.register(historyRoutes, { rooms, history });
+    // Readiness also under /api/rooms/, which the gateway forwards; /api/rooms/health is the older name of it.
+    await app.register(healthRoutes, {
+      service: 'rooms',
       ready,
-      rooms,
-      history,
-      writer,
-      events,
-      lookupUser,
-      edits: new MessageEdits(database.db, lookupUser),
-      recent,
-      access,
-    }),
-    app.log,
-  );
-  // Shutdown order: take no new requests, write what is queued (and publish its events), then disconnect.
-  app.addHook('preClose', async () => {
-    for (const subscription of stateWatch) subscription.unsubscribe();
-    await service.stop();
-    await writer.close();
-    events.flush();
+      readyAliases: ['/api/rooms/readyz', '/api/rooms/health'],
+    });
   });
-  app.addHook('onClose', async () => {
-    await nc.drain();
-    await database.close();
-  });
-
-  await app.register(authenticate, {
-    publicKey: config.publicKey,
-    loadUser: (id) => users.lookup(id, { fresh: true }),
-  });
-  await app.register(roomRoutes, { rooms, access, recent, nc });
-  await app.register(historyRoutes, { rooms, history });
-  // Readiness also under /api/rooms/, which the gateway forwards; /api/rooms/health is the older name of it.
-  await app.register(healthRoutes, {
-    service: 'rooms',
-    ready,
-    readyAliases: ['/api/rooms/readyz', '/api/rooms/health'],
-  });
-  return app;
 }

@@ -4,7 +4,7 @@
  * socket: what is for staff only is entering them (join, history), which answers 403 ROOM_ACCESS_DENIED.
  */
 import { CreateRoomBody, Room, RoomParams, type RoomsChangedEvent, Subjects, UpdateRoomBody } from '@chat/protocol';
-import { encodeJson, type NatsConnection } from '@chat/nats';
+import { announce, type NatsConnection } from '@chat/nats';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { RecentHistory } from '../messages/recent-history.js';
@@ -19,11 +19,12 @@ export interface RoomRoutesOptions {
 }
 
 export async function roomRoutes(app: FastifyInstance, { rooms, access, recent, nc }: RoomRoutesOptions) {
-  // This instance forgets what it kept of the room at once; the others (and this one again) on the event.
-  const announce = (event: RoomsChangedEvent) => {
+  // This instance forgets what it kept of the room at once; the others (and this one again) on the event,
+  // which the NATS server has before the administrator gets the answer (see `announce`).
+  const announceChange = (event: RoomsChangedEvent) => {
     access.forget(event.room.id);
     recent.forget(event.room.id);
-    nc.publish(Subjects.roomsChanged, encodeJson(event));
+    return announce(nc, Subjects.roomsChanged, event);
   };
 
   app.get('/api/rooms', { preHandler: app.authenticate, schema: { response: { 200: Type.Array(Room) } } }, () =>
@@ -42,7 +43,7 @@ export async function roomRoutes(app: FastifyInstance, { rooms, access, recent, 
     async (request, reply) => {
       const { title, staffOnly } = request.body as CreateRoomBody;
       const { room, epoch } = await rooms.create(title, staffOnly);
-      announce({ kind: 'created', room: { ...room, epoch } });
+      await announceChange({ kind: 'created', room: { ...room, epoch } });
       return reply.code(201).send(room);
     },
   );
@@ -53,7 +54,7 @@ export async function roomRoutes(app: FastifyInstance, { rooms, access, recent, 
     async (request) => {
       const { id } = request.params as RoomParams;
       const { room, epoch } = await rooms.update(id, request.body as UpdateRoomBody);
-      announce({ kind: 'updated', room: { ...room, epoch } });
+      await announceChange({ kind: 'updated', room: { ...room, epoch } });
       return room;
     },
   );
@@ -64,7 +65,7 @@ export async function roomRoutes(app: FastifyInstance, { rooms, access, recent, 
     async (request, reply) => {
       const { id } = request.params as RoomParams;
       const epoch = await rooms.delete(id);
-      announce({ kind: 'deleted', room: { id, epoch } });
+      await announceChange({ kind: 'deleted', room: { id, epoch } });
       return reply.code(204).send();
     },
   );
