@@ -3,4 +3,5 @@ export * from './codec.js';
 export * from './connect.js';
 export * from './request.js';
 export * from './service.js';
-export type { NatsConnection, Subscription, Msg } from '@nats-io/nats-core';
+export { headers } from '@nats-io/nats-core';
+export type { NatsConnection, Subscription, Msg, MsgHdrs } from '@nats-io/nats-core';

@@ -36,9 +36,9 @@ export class PresenceGatherer {
   private readonly rooms = new Map<string, RoomPresence>();
   private readonly windowMs: number;
 
-  /** `emit` gets each event serialized, ready to publish as it is. */
+  /** `emit` gets each event serialized, ready to publish as it is, with its kind. */
   constructor(
-    private readonly emit: (room: string, frame: string) => void,
+    private readonly emit: (room: string, frame: string, kind: PresenceKind) => void,
     options: PresenceGathererOptions = {},
   ) {
     this.windowMs = options.windowMs ?? PRESENCE_WINDOW_MS;
@@ -66,7 +66,7 @@ export class PresenceGatherer {
     for (const run of runs) {
       for (let at = 0; at < run.users.length; at += PRESENCE_BATCH_MAX) {
         const users = run.users.slice(at, at + PRESENCE_BATCH_MAX).join(',');
-        this.emit(room, `{"type":"${run.kind}","room":${roomJson},"users":[${users}]}`);
+        this.emit(room, `{"type":"${run.kind}","room":${roomJson},"users":[${users}]}`, run.kind);
       }
     }
   }

@@ -52,5 +52,14 @@ export const JoinHeaders = {
   epoch: 'Chat-Room-Epoch',
 } as const;
 
+/**
+ * Headers of the events on room.<id>. `Chat-Event` is the event's type (message, joined, …): a subscriber
+ * that only needs the kind (rooms, which ignores join/leave notices) reads it without parsing the body; the
+ * body stays the frame a socket gets, readable with `nats sub 'room.>'`.
+ */
+export const RoomEventHeaders = {
+  type: 'Chat-Event',
+} as const;
+
 /** Queue group shared by instances of a service so each request is handled once. */
 export const QUEUE_GROUP = 'q';

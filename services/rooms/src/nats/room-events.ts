@@ -1,6 +1,7 @@
 /**
  * Publishes the events of a room (message, joined, left, edited, deleted) on room.<id>. Each frame is built
- * here, once: the gateway forwards these exact bytes to every socket in the room.
+ * here, once: the gateway forwards these exact bytes to every socket in the room. Each event also carries its
+ * type in the `Chat-Event` header, so that subscribers needing only the kind do not parse the body.
  *
  * Join and leave notices are gathered per room (see PresenceGatherer in the protocol), and whatever is
  * gathered for a room is published before any other event of that room, so a notice never trails the
@@ -11,10 +12,12 @@ import {
   type EditedEvent,
   type MessageEvent,
   PresenceGatherer,
+  RoomEventHeaders,
+  type RoomEvent,
   roomSubject,
   type UserRef,
 } from '@chat/protocol';
-import type { NatsConnection } from '@chat/nats';
+import { headers, type MsgHdrs, type NatsConnection } from '@chat/nats';
 
 /**
  * The events that carry a message take it as its ChatMessage JSON: the caller serializes the message once,
@@ -32,12 +35,26 @@ export interface RoomEvents {
 
 type MessageEventType = (MessageEvent | EditedEvent | DeletedEvent)['type'];
 
+/** One header set per event type, made once: they never change. */
+const headersOf = new Map<RoomEvent['type'], MsgHdrs>();
+function typeHeaders(type: RoomEvent['type']): MsgHdrs {
+  let kept = headersOf.get(type);
+  if (!kept) {
+    kept = headers();
+    kept.set(RoomEventHeaders.type, type);
+    headersOf.set(type, kept);
+  }
+  return kept;
+}
+
 export function natsRoomEvents(nc: NatsConnection): RoomEvents {
-  const presence = new PresenceGatherer((room, frame) => nc.publish(roomSubject(room), frame));
+  const publish = (room: string, type: RoomEvent['type'], frame: string) =>
+    nc.publish(roomSubject(room), frame, { headers: typeHeaders(type) });
+  const presence = new PresenceGatherer((room, frame, kind) => publish(room, kind, frame));
   // {"type":…,"room":…,"message":…}: the key order of the protocol's event types, the message spliced in.
   const publishMessage = (type: MessageEventType, room: string, messageJson: string) => {
     presence.flush(room);
-    nc.publish(roomSubject(room), `{"type":"${type}","room":${JSON.stringify(room)},"message":${messageJson}}`);
+    publish(room, type, `{"type":"${type}","room":${JSON.stringify(room)},"message":${messageJson}}`);
   };
   return {
     message: (room, messageJson) => publishMessage('message', room, messageJson),

@@ -1,20 +1,19 @@
 /**
  * Keeps the rooms' kept states honest (RoomStore.findWithHistoryState): every event published in a room,
  * by this instance or another, and every change of the room list forgets that room's state. Join and leave
- * notices change nothing a join reads, so they are skipped by their type, read from the frame's first bytes
- * (room events are serialized with `type` first). A change of the room list also forgets the room's kept
+ * notices change nothing a join reads, so they are skipped by their type, read from the event's `Chat-Event`
+ * header (the body is not parsed). A change of the room list also forgets the room's kept
  * history and who may use it. While the connection to NATS is down events may be missed, so every kept
  * state is forgotten on disconnect and again on reconnect.
  */
-import { ROOM_SUBJECT_PREFIX, type RoomsChangedEvent, Subjects } from '@chat/protocol';
+import { ROOM_SUBJECT_PREFIX, RoomEventHeaders, type RoomsChangedEvent, Subjects } from '@chat/protocol';
 import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
 import type { RecentHistory } from '../messages/recent-history.js';
 import type { RoomAccessCheck } from '../rooms/access.js';
 import type { RoomStore } from '../rooms/store.js';
 
-const TYPE_AT = '{"type":"'.length;
-const J = 0x6a;
-const L = 0x6c;
+/** Events that change nothing a join reads. */
+const NOTICES = new Set(['joined', 'left']);
 
 /** What this instance keeps of rooms: room states, recent history, who may use them. */
 export interface KeptRoomState {
@@ -27,8 +26,8 @@ export function watchRoomStates(nc: NatsConnection, { rooms, recent, access }: K
   const events = nc.subscribe(`${ROOM_SUBJECT_PREFIX}*`, {
     callback: (err, msg) => {
       if (err) return;
-      const type = msg.data[TYPE_AT];
-      if (type === J || type === L) return; // joined, left
+      const type = msg.headers?.get(RoomEventHeaders.type);
+      if (type && NOTICES.has(type)) return;
       rooms.forgetState(msg.subject.slice(ROOM_SUBJECT_PREFIX.length));
     },
   });

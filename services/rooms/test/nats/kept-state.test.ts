@@ -3,8 +3,8 @@
  * way another rooms instance would make them (straight in the shared database, then announced on NATS), so
  * what is checked is that this instance never answers from a state older than an announced change.
  */
-import { ChatError, type JoinResult, roomSubject, Subjects } from '@chat/protocol';
-import { request } from '@chat/nats';
+import { ChatError, type JoinResult, RoomEventHeaders, roomSubject, Subjects } from '@chat/protocol';
+import { headers, request } from '@chat/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, type TestUser } from '../stack.js';
 
@@ -40,6 +40,25 @@ describe('a room changed by another instance', () => {
     await stack.sql.query("UPDATE rooms.rooms SET title = 'Renamed twice' WHERE id = $1", [room.id]);
     stack.nc.publish(roomSubject(room.id), JSON.stringify({ type: 'message', room: room.id, message: {} }));
     expect((await join(room.id)).room.title).toBe('Renamed twice');
+  });
+
+  it('is kept across join and leave notices, told apart by their Chat-Event header', async () => {
+    const room = await stack.createRoom('Busy door');
+    await join(room.id);
+    await stack.sql.query("UPDATE rooms.rooms SET title = 'Quietly renamed' WHERE id = $1", [room.id]);
+    const notice = (type: string) => {
+      const h = headers();
+      h.set(RoomEventHeaders.type, type);
+      const body = JSON.stringify({ type, room: room.id, users: [{ id: alice.id, username: alice.username }] });
+      stack.nc.publish(roomSubject(room.id), body, { headers: h });
+    };
+    notice('joined');
+    notice('left');
+    // Joins answer from the kept state: a crowd's notices cost no reads (the title is the one kept).
+    expect((await join(room.id)).room.title).toBe('Busy door');
+    // Any other event, or one without the header, is a change.
+    stack.nc.publish(roomSubject(room.id), JSON.stringify({ type: 'message', room: room.id, message: {} }));
+    expect((await join(room.id)).room.title).toBe('Quietly renamed');
   });
 
   it('is read afresh after NATS was down, when announcements may have been missed', async () => {
