@@ -4,6 +4,7 @@
  * changes made while the socket was away were never sent.
  */
 import type { Room, RoomsChangedFrame } from '@chat/protocol';
+import { Task, TaskStatus } from '@lit/task';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { listRooms } from '../api/rooms';
 import { describeError } from '../lib/errors';
@@ -11,51 +12,51 @@ import { applyRoomChange } from '../lib/room-changes';
 
 export class RoomDirectoryController implements ReactiveController {
   rooms: readonly Room[] = [];
-  loading = false;
-  error: string | null = null;
   /** The list was read at least once, so an empty one means there are no rooms (not that they are on their way). */
   loaded = false;
 
-  /** Counts refreshes, so only the latest one's answer is used. */
-  private refreshes = 0;
-  /** Changes heard since the latest refresh began: its answer may have been read before them. */
-  private heardSinceRefresh: RoomsChangedFrame[] = [];
+  /** Changes heard while the latest read is under way: its answer may have been read before them. */
+  private heardDuringRead: RoomsChangedFrame[] = [];
+  /** A refresh started while another is under way supersedes it: only the latest answer is used. */
+  private readonly read: Task<[], readonly Room[]>;
 
   constructor(private readonly host: ReactiveControllerHost) {
+    this.read = new Task(host, {
+      task: async () => {
+        const heard: RoomsChangedFrame[] = [];
+        this.heardDuringRead = heard;
+        // Each change carries the whole room, so applying one the answer already reflects changes nothing.
+        return heard.reduce(applyRoomChange, await listRooms());
+      },
+      autoRun: false,
+      onComplete: (rooms) => {
+        this.rooms = rooms;
+        this.loaded = true;
+      },
+    });
     host.addController(this);
+  }
+
+  get loading(): boolean {
+    return this.read.status === TaskStatus.PENDING;
+  }
+
+  /** Why the latest read failed; kept while the next one is under way, gone once one succeeds. */
+  get error(): string | null {
+    return this.read.error === undefined ? null : `Rooms could not be loaded. ${describeError(this.read.error)}`;
   }
 
   hostConnected(): void {
     void this.refresh();
   }
 
-  async refresh(): Promise<void> {
-    const current = ++this.refreshes;
-    this.heardSinceRefresh = [];
-    this.loading = true;
-    this.host.requestUpdate();
-    try {
-      const rooms = await listRooms();
-      if (current !== this.refreshes) return;
-      // Each change carries the whole room, so applying one the answer already reflects changes nothing.
-      this.rooms = this.heardSinceRefresh.reduce(applyRoomChange, rooms);
-      this.error = null;
-      this.loaded = true;
-    } catch (error) {
-      if (current !== this.refreshes) return;
-      this.error = `Rooms could not be loaded. ${describeError(error)}`;
-    } finally {
-      if (current === this.refreshes) {
-        this.loading = false;
-        this.heardSinceRefresh = [];
-        this.host.requestUpdate();
-      }
-    }
+  refresh(): Promise<void> {
+    return this.read.run([]);
   }
 
   /** Applies one `rooms-changed` frame in place. */
   apply(change: RoomsChangedFrame): void {
-    if (this.loading) this.heardSinceRefresh.push(change);
+    if (this.loading) this.heardDuringRead.push(change);
     const rooms = applyRoomChange(this.rooms, change);
     if (rooms === this.rooms) return;
     this.rooms = rooms;
