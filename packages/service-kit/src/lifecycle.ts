@@ -28,11 +28,32 @@ export async function buildService(app: FastifyInstance, setUp: () => Promise<vo
   }
 }
 
-/** The service's database (its schema, migrated), closed when the app closes. */
+/** What every service's configuration says about its database (the env names of docs/operations.md). */
+export interface DatabaseConfig {
+  DATABASE_URL: string;
+  DATABASE_POOL_MAX: number;
+  DATABASE_IDLE_TIMEOUT_MS: number;
+}
+
+/** What every service's configuration says about NATS (commonEnv). */
+export interface NatsConfig {
+  NATS_URL: string;
+  NATS_USER?: string | undefined;
+  NATS_PASS?: string | undefined;
+}
+
+/** The service's database (its own schema, migrated), closed when the app closes. */
 export async function registerDatabase<DB>(
   app: FastifyInstance,
-  options: Omit<DatabaseOptions, 'log'>,
+  config: DatabaseConfig,
+  owned: Pick<DatabaseOptions, 'schema' | 'migrations'>,
 ): Promise<ServiceDatabase<DB>> {
+  const options = {
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    idleTimeoutMs: config.DATABASE_IDLE_TIMEOUT_MS,
+    ...owned,
+  };
   // Set by the plugin, which has run when register() resolves.
   let database!: ServiceDatabase<DB>;
   await app.register(
@@ -47,11 +68,9 @@ export async function registerDatabase<DB>(
   return database;
 }
 
-/** The service's NATS connection, drained when the app closes (after its endpoints stopped). */
-export async function registerNats(
-  app: FastifyInstance,
-  options: Omit<NatsOptions, 'logger'>,
-): Promise<NatsConnection> {
+/** The service's NATS connection, named after it, drained when the app closes (after its endpoints stopped). */
+export async function registerNats(app: FastifyInstance, name: string, config: NatsConfig): Promise<NatsConnection> {
+  const options: NatsOptions = { url: config.NATS_URL, name, user: config.NATS_USER, pass: config.NATS_PASS };
   let nc!: NatsConnection;
   await app.register(
     fp(

@@ -27,20 +27,9 @@ export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
   installErrorHandler(app);
 
   return buildService(app, async () => {
-    const database = await registerDatabase<AuthDatabase>(app, {
-      url: config.DATABASE_URL,
-      schema: AUTH_SCHEMA,
-      poolMax: config.DATABASE_POOL_MAX,
-      idleTimeoutMs: config.DATABASE_IDLE_TIMEOUT_MS,
-      migrations,
-    });
+    const database = await registerDatabase<AuthDatabase>(app, config, { schema: AUTH_SCHEMA, migrations });
     const users = new UserStore(database.db);
-    const nc = await registerNats(app, {
-      url: config.NATS_URL,
-      name: 'auth',
-      user: config.NATS_USER,
-      pass: config.NATS_PASS,
-    });
+    const nc = await registerNats(app, 'auth', config);
     const ready = readiness('auth', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
     await registerNatsService(app, nc, authService(users, ready));
 

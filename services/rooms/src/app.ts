@@ -34,19 +34,8 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   installErrorHandler(app);
 
   return buildService(app, async () => {
-    const database = await registerDatabase<RoomsDatabase>(app, {
-      url: config.DATABASE_URL,
-      schema: ROOMS_SCHEMA,
-      poolMax: config.DATABASE_POOL_MAX,
-      idleTimeoutMs: config.DATABASE_IDLE_TIMEOUT_MS,
-      migrations,
-    });
-    const nc = await registerNats(app, {
-      url: config.NATS_URL,
-      name: 'rooms',
-      user: config.NATS_USER,
-      pass: config.NATS_PASS,
-    });
+    const database = await registerDatabase<RoomsDatabase>(app, config, { schema: ROOMS_SCHEMA, migrations });
+    const nc = await registerNats(app, 'rooms', config);
     const rooms = new RoomStore(database.db);
     const history = new MessageHistory(database.db);
     const recent = new RecentHistory(history);
