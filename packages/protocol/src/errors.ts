@@ -39,10 +39,6 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
-export function httpStatusOf(code: ErrorCode): number {
-  return httpStatusByCode[code];
-}
-
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(httpStatusByCode, value);
 }

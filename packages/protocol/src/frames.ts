@@ -5,7 +5,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { ErrorBody } from './errors.js';
 import { MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_REF_LENGTH } from './limits.js';
-import { type ChatMessage, type Room, RoomId, type UserRef } from './models.js';
+import { type ChatMessage, type Room, RoomId, type UserRef, Uuid } from './models.js';
 
 const Ref = Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH });
 const strict = { additionalProperties: false } as const;
@@ -27,18 +27,17 @@ export const HistoryFrame = Type.Object(
   },
   strict,
 );
-const MessageId = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 export const EditFrame = Type.Object(
   {
     type: Type.Literal('edit'),
     room: RoomId,
-    id: MessageId,
+    id: Uuid,
     text: Type.String({ maxLength: MAX_FRAME_BYTES }),
     ref: Ref,
   },
   strict,
 );
-export const DeleteFrame = Type.Object({ type: Type.Literal('delete'), room: RoomId, id: MessageId, ref: Ref }, strict);
+export const DeleteFrame = Type.Object({ type: Type.Literal('delete'), room: RoomId, id: Uuid, ref: Ref }, strict);
 export const PingFrame = Type.Object({ type: Type.Literal('ping'), ref: Ref }, strict);
 
 export type JoinFrame = Static<typeof JoinFrame>;
@@ -154,8 +153,6 @@ export const serverFrameTypes = Object.keys({
 export const CloseCode = {
   /** 1008 policy violation: the user's session ended (logout, disabled, deleted). */
   POLICY: 1008,
-  /** 1009: a frame exceeded MAX_FRAME_BYTES. */
-  TOO_BIG: 1009,
   /** 1012 service restart: reconnect, ideally with backoff. */
   RESTART: 1012,
 } as const;

@@ -5,6 +5,10 @@ import { ROOM_ID_PATTERN } from './subjects.js';
 
 export const RoomId = Type.String({ pattern: ROOM_ID_PATTERN, description: 'room id, a safe NATS subject token' });
 
+/** A UUID as crypto.randomUUID() and Postgres write it (lower case): message and user ids. */
+export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+export const Uuid = Type.String({ pattern: UUID_PATTERN });
+
 export const UserRef = Type.Object({ id: Type.String(), username: Type.String() });
 export type UserRef = Static<typeof UserRef>;
 

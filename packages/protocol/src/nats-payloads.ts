@@ -1,7 +1,7 @@
 /** Request and reply bodies of the services' NATS endpoints. */
 import { type Static, Type } from '@sinclair/typebox';
 import { HISTORY_ON_JOIN, MAX_FRAME_BYTES, MAX_HISTORY_PAGE } from './limits.js';
-import { RoomId, UserRef } from './models.js';
+import { RoomId, UserRef, Uuid } from './models.js';
 
 export const UserGetRequest = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export type UserGetRequest = Static<typeof UserGetRequest>;
@@ -29,17 +29,16 @@ export const SendRequest = Type.Object({
   author: UserRef,
   text: Type.String({ maxLength: MAX_FRAME_BYTES }),
   /** Chosen by the gateway, so that a retried send is stored once: the message keeps this id. */
-  id: Type.Optional(Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' })),
+  id: Type.Optional(Uuid),
   /** 2 and up: an earlier attempt may have been stored already; look before writing. */
   attempt: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
 });
 export type SendRequest = Static<typeof SendRequest>;
 
-const MessageId = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 export const EditRequest = Type.Object({
   room: RoomId,
   epoch: Type.Optional(RoomEpoch),
-  id: MessageId,
+  id: Uuid,
   user: UserRef,
   text: Type.String({ maxLength: MAX_FRAME_BYTES }),
 });
@@ -47,7 +46,7 @@ export type EditRequest = Static<typeof EditRequest>;
 export const DeleteRequest = Type.Object({
   room: RoomId,
   epoch: Type.Optional(RoomEpoch),
-  id: MessageId,
+  id: Uuid,
   user: UserRef,
 });
 export type DeleteRequest = Static<typeof DeleteRequest>;

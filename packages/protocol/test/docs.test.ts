@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  ChatError,
   clientFrameSchemas,
   ErrorCode,
-  httpStatusOf,
   isErrorCode,
   JoinHeaders,
   QUEUE_GROUP,
@@ -90,7 +90,7 @@ describe('docs/protocol.md', () => {
     expect(rows.length).toBe(documented.size);
     expect([...documented.keys()].filter((code) => !isErrorCode(code))).toEqual([]);
     expect(errorCodes.filter((code) => !documented.has(code))).toEqual([]);
-    for (const code of errorCodes) expect(documented.get(code), code).toBe(httpStatusOf(code));
+    for (const code of errorCodes) expect(documented.get(code), code).toBe(new ChatError(code, '').statusCode);
   });
 
   it('says which errors each request can answer, naming only codes that exist', () => {

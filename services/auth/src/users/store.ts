@@ -1,5 +1,5 @@
 /** All reads and writes of auth.users. */
-import { type AdminUserView, ChatError, ErrorCode } from '@chat/protocol';
+import { type AdminUserView, ChatError, ErrorCode, UUID_PATTERN } from '@chat/protocol';
 import type { CurrentUser } from '@chat/service-kit';
 import type { Kysely, Updateable } from 'kysely';
 import type { AuthDatabase, UserRow, UsersTable } from '../db/schema.js';
@@ -19,7 +19,8 @@ export interface UserChanges {
   disabled?: boolean | undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An id from a URL may come in upper case: Postgres reads a uuid in either. */
+const UUID = new RegExp(UUID_PATTERN, 'i');
 
 export function toCurrentUser(row: UserRow): CurrentUser {
   return {
