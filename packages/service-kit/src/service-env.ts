@@ -30,6 +30,14 @@ export function commonEnv(defaultPort: number) {
   };
 }
 
+/**
+ * REQUEST_TIMEOUT_MS, the deadline of a service's NATS requests to the others: one bound for every service
+ * that makes them, each with its own default and words for whom it asks.
+ */
+export function requestTimeoutEnv(defaultMs: number, description: string) {
+  return Type.Integer({ minimum: 100, maximum: 60_000, default: defaultMs, description });
+}
+
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /**

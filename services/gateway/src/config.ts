@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { commonEnv, loadConfig, publicKeyFromEnv } from '@chat/service-kit';
+import { commonEnv, loadConfig, publicKeyFromEnv, requestTimeoutEnv } from '@chat/service-kit';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,10 @@ export const GatewayEnv = Type.Object({
     default: 10_000,
     description: 'longest a user lookup is reused; changes drop it at once',
   }),
-  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 3000 }),
+  REQUEST_TIMEOUT_MS: requestTimeoutEnv(
+    3000,
+    'deadline of its requests to the services; past it the client gets UNAVAILABLE',
+  ),
   SEND_ATTEMPTS: Type.Integer({
     minimum: 1,
     maximum: 10,

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { commonEnv, loadConfig, publicKeyFromEnv } from '@chat/service-kit';
+import { commonEnv, loadConfig, publicKeyFromEnv, requestTimeoutEnv } from '@chat/service-kit';
 
 export const RoomsEnv = Type.Object({
   ...commonEnv(3002),
@@ -15,11 +15,7 @@ export const RoomsEnv = Type.Object({
     default: 10_000,
     description: 'longest a user lookup is reused; changes drop it at once',
   }),
-  REQUEST_TIMEOUT_MS: Type.Integer({
-    minimum: 1,
-    default: 2000,
-    description: 'deadline of NATS requests to the auth service',
-  }),
+  REQUEST_TIMEOUT_MS: requestTimeoutEnv(2000, 'deadline of NATS requests to the auth service'),
 });
 
 export interface RoomsConfig extends Static<typeof RoomsEnv> {
