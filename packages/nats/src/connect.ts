@@ -1,6 +1,7 @@
 /** One way to connect to NATS: named, reconnecting forever, status changes logged. */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { noteInboxPrefix } from './inbox-prefix.js';
 
 export interface NatsLogger {
   info(obj: object, msg: string): void;
@@ -18,12 +19,13 @@ export interface NatsOptions {
 }
 
 export async function connectNats(options: NatsOptions): Promise<NatsConnection> {
+  const inboxPrefix = `_INBOX_${options.name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const nc = await connect({
     servers: options.url.split(',').map((s) => s.trim()),
     name: options.name,
     // Replies come to an inbox named after the connection, so NATS permissions can give each service only
     // its own replies to read (deploy/nats-server.conf) instead of everyone's under _INBOX.>.
-    inboxPrefix: `_INBOX_${options.name.replace(/[^A-Za-z0-9_-]/g, '_')}`,
+    inboxPrefix,
     ...(options.user ? { user: options.user, pass: options.pass ?? '' } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
@@ -32,6 +34,7 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
     // Async stack traces cost an Error per request (requests go through reply-mux.ts, which makes none).
     noAsyncTraces: true,
   });
+  noteInboxPrefix(nc, inboxPrefix);
   if (options.logger) watchStatus(nc, options.logger);
   return nc;
 }

@@ -13,6 +13,7 @@
  * is published after the turn it was made in: an `nc.flush()` in the same turn does not cover it.)
  */
 import { createInbox, type Msg, type NatsConnection } from '@nats-io/nats-core';
+import { inboxPrefixOf } from './inbox-prefix.js';
 
 interface Waiter {
   subject: string;
@@ -70,8 +71,7 @@ export class ReplyMux {
 
   constructor(private readonly nc: NatsConnection) {
     // connectNats names each service's inbox, so NATS permissions can keep a service to its own replies.
-    const prefix = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
-    this.base = `${createInbox(prefix)}.`;
+    this.base = `${createInbox(inboxPrefixOf(nc))}.`;
     nc.subscribe(`${this.base}*`, {
       callback: (err, msg) => (err ? this.inboxFailed(err) : this.answer(msg)),
     });
