@@ -33,7 +33,3 @@ export function clearUnread(counts: UnreadCounts, room: string): UnreadCounts {
   next.delete(room);
   return next;
 }
-
-export function unreadOf(counts: UnreadCounts, room: string): number {
-  return counts.get(room) ?? 0;
-}
