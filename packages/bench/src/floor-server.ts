@@ -17,8 +17,8 @@ const SEND_BUFFER_LIMIT = 4 * 1024 * 1024;
 
 interface Conn {
   ws: WebSocket;
-  /** ws's TCP socket, corked while this turn's frames gather. */
-  tcp: { cork(): void; uncork(): void } | undefined;
+  /** The TCP socket ws writes to (the upgrade's), corked while this turn's frames gather. */
+  tcp: { cork(): void; uncork(): void };
   corked: boolean;
   user: { id: string; username: string };
   rooms: Set<Room>;
@@ -57,13 +57,13 @@ const corked: Conn[] = [];
 function uncorkAll(): void {
   for (const conn of corked) {
     conn.corked = false;
-    conn.tcp?.uncork();
+    conn.tcp.uncork();
   }
   corked.length = 0;
 }
 
 function write(conn: Conn, data: string | Buffer): void {
-  if (!conn.corked && conn.tcp) {
+  if (!conn.corked) {
     conn.tcp.cork();
     conn.corked = true;
     if (corked.push(conn) === 1) setImmediate(uncorkAll);
@@ -174,8 +174,7 @@ server.on('connection', (ws, request) => {
   const token = /^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
   const username = token ?? `guest${++users}`;
   const user = { id: username, username };
-  const tcp = (ws as unknown as { _socket?: Conn['tcp'] })._socket;
-  const conn: Conn = { ws, tcp, corked: false, user, rooms: new Set() };
+  const conn: Conn = { ws, tcp: request.socket, corked: false, user, rooms: new Set() };
   ws.on('message', (data, isBinary) => {
     if (isBinary) fail(conn, null, 'BAD_REQUEST', 'binary frames are not supported');
     else onFrame(conn, (data as Buffer).toString('utf8'));

@@ -2,6 +2,7 @@
  * A protocol-speaking WebSocket client for tests: send frames, await the reply to a ref, await events.
  * Every frame received is kept in order so a test can also assert what did NOT arrive.
  */
+import type { Socket } from 'node:net';
 import type { ReplyFrame, ServerFrame } from '@chat/protocol';
 import WebSocket from 'ws';
 
@@ -16,6 +17,8 @@ export class TestSocket {
   private waiters: { match: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
   private nextRef = 0;
   closed: Promise<{ code: number; reason: string }>;
+  /** The TCP socket under the WebSocket (the upgrade's): a test pauses it to stop reading. */
+  tcp: Socket | undefined;
 
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
@@ -74,6 +77,9 @@ export function openSocket(url: string, options: ConnectOptions = {}): Promise<T
   if (options.cookie) headers.cookie = options.cookie;
   const ws = new WebSocket(url, { headers, ...(options.origin ? { origin: options.origin } : {}) });
   const socket = new TestSocket(ws);
+  ws.once('upgrade', (response) => {
+    socket.tcp = response.socket;
+  });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(socket));
     ws.once('unexpected-response', (_req, res) => {

@@ -29,9 +29,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { roomVerdict, sessionMayContinue } from './access-rule.js';
 import { ChangeLog } from './change-log.js';
 import type { Hub } from './hub.js';
-import type { ServicesClient } from './rooms-client.js';
-import type { Session } from './session.js';
-import type { SessionRegistry } from './session-registry.js';
+import type { RoomsClient } from './rooms-client.js';
+import type { Connection } from './connection.js';
+import type { ConnectionRegistry } from './connection-registry.js';
 
 /** How long after a reconnection the services may take to confirm every socket's access. */
 export const GAP_RECHECK_DEADLINE_MS = 10_000;
@@ -40,10 +40,10 @@ const GAP_RECHECK_RETRY_MS = 250;
 const LOOKUPS_AT_ONCE = 200;
 
 export interface AccessWatchDeps {
-  hub: Hub<Session>;
+  hub: Hub<Connection>;
   users: UserDirectory;
-  services: ServicesClient;
-  sessions: SessionRegistry;
+  roomsClient: RoomsClient;
+  connections: ConnectionRegistry;
   log: FastifyBaseLogger;
   /** How long a request waits for a re-check after a gap before it is answered UNAVAILABLE. */
   timeoutMs: number;
@@ -92,16 +92,16 @@ export class AccessWatch {
    * Completes a join granted in incarnation `epoch` only if nothing that concerns it changed since `since`, or
    * if, judged again from the current state, it may still go ahead. Throws the refusal otherwise.
    */
-  async confirmJoin(session: Session, room: string, epoch: number, since: number): Promise<void> {
-    while (this.log.touched(since, room, session.user.id)) {
+  async confirmJoin(connection: Connection, room: string, epoch: number, since: number): Promise<void> {
+    while (this.log.touched(since, room, connection.user.id)) {
       since = this.log.position();
       await this.waitSettled();
       const [user, rooms] = await Promise.all([
-        this.deps.users.lookup(session.user.id, { fresh: true }),
+        this.deps.users.lookup(connection.user.id, { fresh: true }),
         this.roomsNow([room]),
       ]);
       if (user?.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
-      if (!sessionMayContinue(user, session.sessionVersion)) {
+      if (!sessionMayContinue(user, connection.sessionVersion)) {
         throw new ChatError(ErrorCode.UNAUTHORIZED, 'the session has ended');
       }
       const verdict = roomVerdict(user, rooms.get(room), epoch);
@@ -136,7 +136,7 @@ export class AccessWatch {
   private async userChanged(event: UserChangedEvent): Promise<void> {
     if (typeof event.id !== 'string') return;
     this.log.changed({ user: event.id });
-    const local = [...this.deps.sessions.ofUser(event.id)];
+    const local = [...this.deps.connections.ofUser(event.id)];
     if (local.length === 0) return;
     const [user, rooms] = await Promise.all([
       this.deps.users.lookup(event.id, { fresh: true }),
@@ -158,7 +158,7 @@ export class AccessWatch {
         room: { id, title, staffOnly },
       } satisfies RoomsChangedFrame),
     );
-    for (const session of this.deps.sessions.all()) session.deliver(frame);
+    for (const connection of this.deps.connections.all()) connection.deliver(frame);
     await this.roomRecheck(id);
   }
 
@@ -170,31 +170,31 @@ export class AccessWatch {
     this.enforce(members, users, rooms);
   }
 
-  /** Applies the rule to each session, for the rooms in `rooms` (the others were not asked about). */
-  private enforce(sessions: Iterable<Session>, users: Map<string, CurrentUser | null>, rooms: RoomsNow): void {
-    for (const session of sessions) {
-      const user = users.get(session.user.id);
+  /** Applies the rule to each connection, for the rooms in `rooms` (the others were not asked about). */
+  private enforce(connections: Iterable<Connection>, users: Map<string, CurrentUser | null>, rooms: RoomsNow): void {
+    for (const connection of connections) {
+      const user = users.get(connection.user.id);
       if (user === undefined) continue;
-      if (!sessionMayContinue(user, session.sessionVersion)) {
-        session.end(CloseCode.POLICY, 'the session has ended');
+      if (!sessionMayContinue(user, connection.sessionVersion)) {
+        connection.end(CloseCode.POLICY, 'the session has ended');
         continue;
       }
-      for (const [room, epoch] of session.memberships()) {
+      for (const [room, epoch] of connection.memberships()) {
         if (!rooms.has(room)) continue;
         const verdict = roomVerdict(user, rooms.get(room), epoch);
-        if (verdict !== 'stay') session.revoke(room, verdict);
+        if (verdict !== 'stay') connection.revoke(room, verdict);
       }
     }
   }
 
   private async roomsNow(ids: Iterable<string>): Promise<RoomsNow> {
     const asked = [...ids];
-    const found = asked.length > 0 ? await this.deps.services.access(asked) : new Map<string, RoomAccess>();
+    const found = asked.length > 0 ? await this.deps.roomsClient.access(asked) : new Map<string, RoomAccess>();
     return new Map(asked.map((id) => [id, found.get(id)]));
   }
 
-  private async lookupAll(sessions: Session[], fresh: boolean): Promise<Map<string, CurrentUser | null>> {
-    const ids = [...new Set(sessions.map((s) => s.user.id))];
+  private async lookupAll(connections: Connection[], fresh: boolean): Promise<Map<string, CurrentUser | null>> {
+    const ids = [...new Set(connections.map((c) => c.user.id))];
     const users = new Map<string, CurrentUser | null>();
     for (let i = 0; i < ids.length; i += LOOKUPS_AT_ONCE) {
       const chunk = ids.slice(i, i + LOOKUPS_AT_ONCE);
@@ -245,14 +245,14 @@ export class AccessWatch {
       // Disconnected again: the next reconnection starts the re-check over.
       if (!this.connected || this.closed) return;
       try {
-        const all = [...this.deps.sessions.all()];
+        const all = [...this.deps.connections.all()];
         const [users, rooms] = await Promise.all([this.lookupAll(all, true), this.roomsNow(this.deps.hub.rooms())]);
         this.enforce(all, users, rooms);
         return;
       } catch (err) {
         if (Date.now() + GAP_RECHECK_RETRY_MS >= deadline) {
           this.deps.log.error({ err }, 'access could not be re-checked after a gap; asking every client to reconnect');
-          for (const session of this.deps.sessions.all()) session.end(CloseCode.RESTART, 'reconnect');
+          for (const connection of this.deps.connections.all()) connection.end(CloseCode.RESTART, 'reconnect');
           return;
         }
         this.deps.log.warn({ err }, 'access re-check after a gap failed; retrying');
@@ -295,8 +295,8 @@ export class AccessWatch {
   }
 }
 
-function roomsOf(sessions: Session[]): Set<string> {
+function roomsOf(connections: Connection[]): Set<string> {
   const rooms = new Set<string>();
-  for (const session of sessions) for (const [room] of session.memberships()) rooms.add(room);
+  for (const connection of connections) for (const [room] of connection.memberships()) rooms.add(room);
   return rooms;
 }

@@ -21,14 +21,14 @@ import { Admission } from './admission.js';
 import { admitUpgrades } from './admit-upgrades.js';
 import { clientAddressOf } from './client-address.js';
 import { Hub } from './hub.js';
-import { ServicesClient } from './rooms-client.js';
+import { RoomsClient } from './rooms-client.js';
 import { securityHeaders } from './security-headers.js';
 import { serviceReadiness } from './service-readiness.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoute } from './routes/ws.js';
-import type { Session } from './session.js';
-import { SessionRegistry } from './session-registry.js';
+import type { Connection } from './connection.js';
+import { ConnectionRegistry } from './connection-registry.js';
 
 export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> {
   const app = Fastify(serviceFastifyOptions('gateway', config.LOG_LEVEL, config.TRUST_PROXY));
@@ -43,14 +43,14 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     logger: app.log,
   });
   const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
-  const services = new ServicesClient(nc, config.REQUEST_TIMEOUT_MS, config.SEND_ATTEMPTS);
-  const hub = new Hub<Session>(nc);
-  const sessions = new SessionRegistry();
+  const roomsClient = new RoomsClient(nc, config.REQUEST_TIMEOUT_MS, config.SEND_ATTEMPTS);
+  const hub = new Hub<Connection>(nc);
+  const connections = new ConnectionRegistry();
   const access = new AccessWatch(nc, {
     hub,
     users,
-    services,
-    sessions,
+    roomsClient,
+    connections,
     log: app.log.child({ component: 'access' }),
     timeoutMs: config.REQUEST_TIMEOUT_MS,
   });
@@ -71,7 +71,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   });
   await app.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
-    // Socket errors are the client's doing (oversized frame, broken connection): noted, not alarming.
+    // Only for a socket whose Connection was not made: once it is, the socket's errors (the client's doing:
+    // an oversized frame, a broken connection) go to the Connection, which notes them (upgrade-release.ts).
     errorHandler: (error, socket, request) => {
       request.log.info({ err: error }, 'socket error');
       socket.terminate();
@@ -81,13 +82,13 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
       access.close();
       admission.close();
       // Answer what is under way (so no acknowledged send is cut off), then tell every client to reconnect.
-      const drained = Promise.all([...sessions.all()].map((session) => session.drain()));
+      const drained = Promise.all([...connections.all()].map((connection) => connection.drain()));
       await Promise.race([drained, sleep(config.REQUEST_TIMEOUT_MS, undefined, { ref: false })]);
-      for (const session of sessions.all()) session.end(CloseCode.RESTART, 'server restarting');
+      for (const connection of connections.all()) connection.end(CloseCode.RESTART, 'server restarting');
       app.websocketServer.close();
     },
   });
-  await app.register(wsRoute, { config, admission, hub, services, sessions, access });
+  await app.register(wsRoute, { config, admission, hub, roomsClient, connections, access });
   // @fastify/websocket listens for upgrades once registered; the admission goes in front of it when ready.
   let stopAdmitting: (() => void) | undefined;
   app.addHook('onReady', async () => {
@@ -111,7 +112,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   await app.register(healthRoutes, {
     service: 'gateway',
     ready,
-    stats: () => ({ ...hub.stats(), sockets: sessions.size, admission: admission.stats() }),
+    stats: () => ({ ...hub.stats(), sockets: connections.size, admission: admission.stats() }),
   });
 
   app.addHook('onClose', async () => {

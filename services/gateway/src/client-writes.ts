@@ -12,7 +12,7 @@
  * also wakes the client; the price is up to `gatherMs` of latency while the gateway is busy.
  */
 
-/** ws's TCP socket, as far as corking goes. */
+/** The TCP socket a WebSocket is written through, as far as corking goes. */
 export interface CorkableSocket {
   cork(): void;
   uncork(): void;

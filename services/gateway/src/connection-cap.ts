@@ -5,7 +5,7 @@
  * (none is open yet) and each cost a lookup at auth before the first of them opened.
  */
 import { ChatError, ErrorCode } from '@chat/protocol';
-import type { SessionRegistry } from './session-registry.js';
+import type { ConnectionRegistry } from './connection-registry.js';
 
 export class ConnectionCap {
   /** Handshakes under way, by user; an entry goes when its count reaches zero. */
@@ -13,7 +13,7 @@ export class ConnectionCap {
 
   constructor(
     private readonly max: number,
-    private readonly sessions: SessionRegistry,
+    private readonly connections: ConnectionRegistry,
   ) {}
 
   /**
@@ -23,7 +23,7 @@ export class ConnectionCap {
    */
   reserve(userId: string): () => void {
     const opening = this.opening.get(userId) ?? 0;
-    if (this.sessions.countOfUser(userId) + opening >= this.max) {
+    if (this.connections.countOfUser(userId) + opening >= this.max) {
       throw new ChatError(ErrorCode.RATE_LIMITED, `at most ${this.max} connections per user`);
     }
     this.opening.set(userId, opening + 1);

@@ -31,11 +31,12 @@ export interface RoomRef {
   epoch: number;
 }
 
-export class ServicesClient {
+export class RoomsClient {
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
-    private readonly sendAttempts = 3,
+    /** Tries of a send within `timeoutMs` (SEND_ATTEMPTS). */
+    private readonly sendAttempts: number,
   ) {}
 
   /**

@@ -7,8 +7,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-type RawSocket = { _socket: { pause(): void; resume(): void } };
-
 describe('a slow consumer', () => {
   it('is disconnected once its send buffer passes the bound; the others get every message', async () => {
     const room = await stack.room('Firehose');
@@ -17,7 +15,7 @@ describe('a slow consumer', () => {
     const writer = await stack.socket((await stack.user()).token);
     for (const s of [sleeper, reader, writer]) await s.request({ type: 'join', room });
     // Stop reading: first the kernel's buffers fill, then the gateway's send buffer for this socket grows.
-    (sleeper.ws as unknown as RawSocket)._socket.pause();
+    sleeper.tcp?.pause();
     const socketsOpen = async () => (await stack.call('GET', '/healthz')).body.stats.sockets as number;
     expect(await socketsOpen()).toBe(3);
     let sleeperGone = false;
@@ -34,7 +32,7 @@ describe('a slow consumer', () => {
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
       sleeperGone = (await socketsOpen()) === 2;
     }
-    (sleeper.ws as unknown as RawSocket)._socket.resume();
+    sleeper.tcp?.resume();
     expect(sleeperGone).toBe(true);
     expect((await sleeper.closed).code).toBe(1006);
 

@@ -9,7 +9,6 @@
  */
 import { ChatError, ErrorCode, type TokenClaims } from '@chat/protocol';
 import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessWatch } from '../access-watch.js';
 import type { Admission } from '../admission.js';
@@ -18,28 +17,29 @@ import { ClientWrites } from '../client-writes.js';
 import type { GatewayConfig } from '../config.js';
 import { ConnectionCap } from '../connection-cap.js';
 import type { Hub } from '../hub.js';
-import type { ServicesClient } from '../rooms-client.js';
-import { Session, type SessionDeps } from '../session.js';
-import type { SessionRegistry } from '../session-registry.js';
+import type { RoomsClient } from '../rooms-client.js';
+import { Connection, type ConnectionDeps } from '../connection.js';
+import type { ConnectionRegistry } from '../connection-registry.js';
+import { releaseUpgrade } from '../upgrade-release.js';
 
 export interface WsRouteOptions {
   access: AccessWatch;
   config: GatewayConfig;
   admission: Admission;
-  hub: Hub<Session>;
-  services: ServicesClient;
-  sessions: SessionRegistry;
+  hub: Hub<Connection>;
+  roomsClient: RoomsClient;
+  connections: ConnectionRegistry;
 }
 
 export async function wsRoute(
   app: FastifyInstance,
-  { config, admission, hub, services, sessions, access }: WsRouteOptions,
+  { config, admission, hub, roomsClient, connections, access }: WsRouteOptions,
 ) {
-  const deps: SessionDeps = {
+  const deps: ConnectionDeps = {
     access,
     hub,
-    services,
-    registry: sessions,
+    roomsClient,
+    registry: connections,
     log: app.log.child({ component: 'ws' }),
     joins: admission,
     writes: new ClientWrites(config.CLIENT_WRITE_GATHER_MS),
@@ -51,9 +51,12 @@ export async function wsRoute(
     },
   };
 
-  const cap = new ConnectionCap(config.MAX_CONNECTIONS_PER_USER, sessions);
-  /** Each handshake's place under the cap, held from the check until its socket is open or gone. */
-  const places = new WeakMap<FastifyRequest, () => void>();
+  const cap = new ConnectionCap(config.MAX_CONNECTIONS_PER_USER, connections);
+  /**
+   * Each checked handshake: its place under the cap (held until its socket is open or gone), and the
+   * stand-in response @fastify/websocket routed it with (let go of once the socket is open).
+   */
+  const handshakes = new WeakMap<FastifyRequest, { release: () => void; response: ServerResponse }>();
 
   /**
    * Who the token says is calling, from its signature alone. app.authenticate verifies it again, but
@@ -81,7 +84,7 @@ export async function wsRoute(
     '/ws',
     {
       websocket: true,
-      preValidation: async (request) => {
+      preValidation: async (request, reply) => {
         let release = () => {};
         try {
           const userId = await claimedUserId(request);
@@ -96,29 +99,24 @@ export async function wsRoute(
         }
         // Should the upgrade fail past this point, the socket's close gives the place back.
         request.raw.socket.once('close', release);
-        places.set(request, release);
+        handshakes.set(request, { release, response: reply.raw });
       },
     },
     (socket, request) => {
       const { id, username, sessionVersion } = request.currentUser;
-      new Session(socket, { id, username }, sessionVersion, deps);
-      // The session now counts in the registry: the place held for its handshake is no longer needed.
-      const release = places.get(request);
-      if (release) {
-        request.raw.socket.off('close', release);
-        release();
-        places.delete(request);
+      // The upgrade's TCP socket is the one ws writes to.
+      const tcp = request.raw.socket;
+      const handshake = handshakes.get(request);
+      if (handshake) {
+        handshakes.delete(request);
+        releaseUpgrade(socket, tcp, handshake.response);
       }
-      releaseUpgradeObjects(request);
+      new Connection(socket, tcp, { id, username }, sessionVersion, deps);
+      // The connection now counts in the registry: the place held for its handshake is no longer needed.
+      if (handshake) {
+        tcp.off('close', handshake.release);
+        handshake.release();
+      }
     },
   );
-}
-
-/**
- * @fastify/websocket routes the upgrade through Fastify with a stand-in ServerResponse attached to the TCP
- * socket; detached, it and the request can be collected instead of living as long as the connection.
- */
-function releaseUpgradeObjects(request: FastifyRequest): void {
-  const socket = request.raw.socket as Socket & { _httpMessage?: ServerResponse | null };
-  socket._httpMessage?.detachSocket(socket);
 }

@@ -25,24 +25,24 @@ import type { JoinLoad } from './admission.js';
 import type { ClientWrites, CorkableSocket, CorkHolder } from './client-writes.js';
 import { type FrameError, parseClientFrame } from './parse-frame.js';
 import type { Hub, Member } from './hub.js';
-import type { RoomRef, ServicesClient } from './rooms-client.js';
-import type { SessionRegistry } from './session-registry.js';
+import type { RoomRef, RoomsClient } from './rooms-client.js';
+import type { ConnectionRegistry } from './connection-registry.js';
 import { TokenBucket } from './token-bucket.js';
 
-export interface SessionLimits {
+export interface ConnectionLimits {
   maxRooms: number;
   sendBufferLimit: number;
   sendsPerSecond: number;
   joinsPerSecond: number;
 }
 
-/** What every session of a gateway shares: one object for all, so a socket costs only its own state. */
-export interface SessionDeps {
-  hub: Hub<Session>;
-  services: ServicesClient;
-  registry: SessionRegistry;
+/** What every connection of a gateway shares: one object for all, so a socket costs only its own state. */
+export interface ConnectionDeps {
+  hub: Hub<Connection>;
+  roomsClient: RoomsClient;
+  registry: ConnectionRegistry;
   log: FastifyBaseLogger;
-  limits: SessionLimits;
+  limits: ConnectionLimits;
   /** Told of every join while it is under way: new sockets are let in while few are. */
   joins: JoinLoad;
   /** When frames written to sockets leave: after the turn, or gathered while the gateway is busy. */
@@ -51,29 +51,30 @@ export interface SessionDeps {
   access: AccessWatch;
 }
 
-const kSession = Symbol('session');
+const kConnection = Symbol('connection');
 
 const CLOSE_BRACE = Buffer.from('}');
 /** ws's send options, shared: one object per frame adds up at hundreds of thousands of frames a second. */
 const TEXT = { binary: false } as const;
-type SessionSocket = WebSocket & { [kSession]: Session };
+type ConnectionSocket = WebSocket & { [kConnection]: Connection };
 
-// Socket listeners are shared functions that find their session on the socket, not closures per socket:
+// Socket listeners are shared functions that find their connection on the socket, not closures per socket:
 // with thousands of idle connections, per-socket closures are a measurable share of the gateway's memory.
 function onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  (this as SessionSocket)[kSession].receive(data, isBinary);
+  (this as ConnectionSocket)[kConnection].receive(data, isBinary);
 }
 function onSocketClose(this: WebSocket): void {
-  (this as SessionSocket)[kSession].closedByPeer();
+  (this as ConnectionSocket)[kConnection].closedByPeer();
 }
-function onSocketError(): void {
+function onSocketError(this: WebSocket, err: Error): void {
   // 'close' follows and cleans up; an unreadable client is nothing to log above debug.
+  (this as ConnectionSocket)[kConnection].socketFailed(err);
 }
 
 /** 'joining' until the join is granted and confirmed; then the incarnation (epoch) of the room joined. */
 type Membership = 'joining' | number;
 
-export class Session implements Member, CorkHolder {
+export class Connection implements Member, CorkHolder {
   private readonly rooms = new Map<string, Membership>();
   private readonly sendBucket: TokenBucket;
   private readonly joinBucket: TokenBucket;
@@ -86,18 +87,17 @@ export class Session implements Member, CorkHolder {
 
   constructor(
     private readonly ws: WebSocket,
+    /** The TCP socket ws writes to (the upgrade's): corking it gathers the frames written meanwhile. */
+    private readonly tcp: CorkableSocket,
     readonly user: UserRef,
     /** The session version of the token the socket was opened with; a newer one means logged out. */
     readonly sessionVersion: number,
-    private readonly deps: SessionDeps,
+    private readonly deps: ConnectionDeps,
   ) {
     const { sendsPerSecond, joinsPerSecond } = deps.limits;
     this.sendBucket = new TokenBucket(sendsPerSecond, sendsPerSecond * 2);
     this.joinBucket = new TokenBucket(joinsPerSecond, joinsPerSecond * 2);
-    (ws as SessionSocket)[kSession] = this;
-    // @fastify/websocket's own error listener closes over the upgrade's request and reply, keeping them alive
-    // as long as the socket; ours keeps nothing.
-    ws.removeAllListeners('error');
+    (ws as ConnectionSocket)[kConnection] = this;
     ws.on('error', onSocketError);
     ws.on('message', onSocketMessage);
     ws.on('close', onSocketClose);
@@ -105,11 +105,8 @@ export class Session implements Member, CorkHolder {
   }
 
   private write(data: string | Uint8Array): void {
-    if (!this.corkedSocket) {
-      // ws's own TCP socket: ws writes each frame to it at once, so corking it gathers them.
-      const tcp = (this.ws as unknown as { _socket?: CorkableSocket })._socket;
-      if (tcp) this.deps.writes.hold(this, tcp);
-    }
+    // ws writes each frame to the TCP socket at once, so corking it gathers them.
+    if (!this.corkedSocket) this.deps.writes.hold(this, this.tcp);
     this.ws.send(data, TEXT);
   }
 
@@ -199,13 +196,13 @@ export class Session implements Member, CorkHolder {
     if (state !== undefined) hub.remove(room, this);
     this.rooms.set(room, 'joining');
     const joinStartedAt = this.deps.joins.joinStarted();
-    const { access, services } = this.deps;
+    const { access, roomsClient } = this.deps;
     // Changes heard from here on may concern this join: it is judged again before it completes if so.
     const since = access.position();
     let granted = false;
     try {
       await hub.reserve(room, this);
-      const answer = await services.join(room, this.user);
+      const answer = await roomsClient.join(room, this.user);
       granted = true;
       await access.confirmJoin(this, room, answer.epoch, since);
       if (this.closed || this.rooms.get(room) !== 'joining')
@@ -219,7 +216,7 @@ export class Session implements Member, CorkHolder {
       hub.cancel(room, this);
       // The room heard this user join; it hears them go.
       if (granted)
-        services.leave(room, this.user).catch((e) => this.deps.log.debug({ err: e, room }, 'leave notice not sent'));
+        roomsClient.leave(room, this.user).catch((e) => this.deps.log.debug({ err: e, room }, 'leave notice not sent'));
       throw err;
     } finally {
       this.deps.joins.joinFinished(joinStartedAt);
@@ -231,7 +228,7 @@ export class Session implements Member, CorkHolder {
     this.rooms.delete(room);
     this.deps.hub.remove(room, this);
     this.replyOk(ref, { room });
-    await this.deps.services.leave(room, this.user).catch((err) => {
+    await this.deps.roomsClient.leave(room, this.user).catch((err) => {
       // A room deleted a moment ago has nobody left to tell.
       if (!(err instanceof ChatError && err.code === ErrorCode.ROOM_INVALID)) {
         this.deps.log.warn({ err, room }, 'leave notice not sent');
@@ -242,25 +239,25 @@ export class Session implements Member, CorkHolder {
   private async send({ room, text, ref }: SendFrame): Promise<void> {
     const joined = this.membership(room);
     if (!this.sendBucket.take()) throw rateLimited('messages');
-    const sent = this.deps.services.send(joined, this.user, normalizeMessageText(text));
+    const sent = this.deps.roomsClient.send(joined, this.user, normalizeMessageText(text));
     this.replyOkRaw(ref, await this.refusalRechecks(joined, sent));
   }
 
   private async edit({ room, id, text, ref }: EditFrame): Promise<void> {
     const joined = this.membership(room);
     if (!this.sendBucket.take()) throw rateLimited('messages');
-    const edited = this.deps.services.edit(joined, id, this.user, normalizeMessageText(text));
+    const edited = this.deps.roomsClient.edit(joined, id, this.user, normalizeMessageText(text));
     this.replyOkRaw(ref, await this.refusalRechecks(joined, edited));
   }
 
   private async delete({ room, id, ref }: DeleteFrame): Promise<void> {
     const joined = this.membership(room);
-    this.replyOkRaw(ref, await this.refusalRechecks(joined, this.deps.services.delete(joined, id, this.user)));
+    this.replyOkRaw(ref, await this.refusalRechecks(joined, this.deps.roomsClient.delete(joined, id, this.user)));
   }
 
   private async history({ room, before, limit, ref }: HistoryFrame): Promise<void> {
     const joined = this.membership(room);
-    const page = this.deps.services.history(joined, this.user, before, limit);
+    const page = this.deps.roomsClient.history(joined, this.user, before, limit);
     this.replyOkRaw(ref, await this.refusalRechecks(joined, page));
   }
 
@@ -278,16 +275,21 @@ export class Session implements Member, CorkHolder {
     }
   }
 
+  /** @internal the socket's 'error' listener */
+  socketFailed(err: Error): void {
+    this.deps.log.debug({ err, user: this.user.id }, 'socket error');
+  }
+
   /** @internal the socket's 'close' listener */
   closedByPeer(): void {
     this.closed = true;
-    const { hub, services, log, registry } = this.deps;
+    const { hub, roomsClient, log, registry } = this.deps;
     registry.remove(this);
     for (const [room, state] of this.rooms) {
       if (state !== 'joining') {
         hub.remove(room, this);
         // Fails only when NATS or the rooms service is gone (or the gateway is shutting down).
-        services.leave(room, this.user).catch((err) => log.debug({ err, room }, 'leave notice not sent'));
+        roomsClient.leave(room, this.user).catch((err) => log.debug({ err, room }, 'leave notice not sent'));
       }
     }
     this.rooms.clear();
@@ -321,7 +323,7 @@ export class Session implements Member, CorkHolder {
     if (this.closed) return;
     this.write(JSON.stringify({ type: 'removed', room, reason } satisfies RemovedEvent));
     if (reason === 'ROOM_ACCESS_DENIED') {
-      this.deps.services
+      this.deps.roomsClient
         .leave(room, this.user)
         .catch((err) => this.deps.log.debug({ err, room }, 'leave notice not sent'));
     }
