@@ -1,3 +1,3 @@
 export { buildApp } from './app.js';
 export { type AuthConfig, authConfigFromEnv } from './config.js';
-export { createSuperuser, passwordProblem, usernameProblem } from './cli/create-superuser.js';
+export { createSuperuser, passwordProblem, usernameProblem } from './users/superuser.js';

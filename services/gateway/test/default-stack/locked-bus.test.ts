@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { connectNats, type NatsConnection } from '@chat/nats';
 import { openSocket, repoRoot, restClient } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureNatsCredentials } from '../../../../scripts/dev-nats-credentials.mjs';
+import { ensureNatsCredentials } from '@chat/stack';
 import { createSuperuser, type DevStack, newDataDir, type StackRecord, startDevStack } from './dev-stack.js';
 
 const PASSWORD = 'a long password';

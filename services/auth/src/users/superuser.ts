@@ -1,9 +1,9 @@
-/** Creates an admin + staff account straight in the auth database (used by `npm run createsuperuser`). */
+/** Creates an admin + staff account straight in the auth database: the createsuperuser command's work. */
 import { openDatabase } from '@chat/service-kit';
 import { ChatError, compile, ErrorCode, Password, Username } from '@chat/protocol';
 import { migrations } from '../db/migrations/index.js';
 import { AUTH_SCHEMA, type AuthDatabase } from '../db/schema.js';
-import { UserStore } from '../users/store.js';
+import { UserStore } from './store.js';
 
 const validUsername = compile(Username);
 const validPassword = compile(Password);

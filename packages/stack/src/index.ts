@@ -1,0 +1,15 @@
+export { type DatabaseOptions, type Databases, startDatabases, startEmbeddedDatabase } from './databases.js';
+export {
+  ensureNatsCredentials,
+  type NatsCredentials,
+  type NatsUser,
+  natsCredentialsFile,
+  natsServerEnv,
+} from './nats-credentials.js';
+export { type NatsServer, type NatsServerOptions, startNatsServer } from './nats-server.js';
+export { repoRoot, type ServiceName, serviceScript } from './paths.js';
+export { freePort, portAccepts } from './ports.js';
+export { type Readiness, ServiceProcess, type ServiceProcessOptions } from './service-process.js';
+export { Stack, type StackOptions } from './stack.js';
+export { type LogTarget, type ProcessExit, STOP_GRACE_MS, StackProcess } from './stack-process.js';
+export { createSuperuser, createSuperuserCommand, type SuperuserOptions } from './superuser.js';

@@ -1,0 +1,250 @@
+/**
+ * A whole stack as processes: nats-server (its own, or one given), Postgres (embedded, or one given), then auth and
+ * rooms, then the gateways. Stopping goes the other way round, each stage finished before the next: the gateways
+ * first (clients are told to reconnect, and their leave notices still reach rooms), then auth and rooms (requests
+ * in flight finish), and only then nats-server and the databases they were using.
+ */
+import { type Databases, type DatabaseOptions, startDatabases } from './databases.js';
+import type { NatsCredentials } from './nats-credentials.js';
+import { type NatsServer, type NatsServerOptions, startNatsServer } from './nats-server.js';
+import type { ServiceName } from './paths.js';
+import { freePort } from './ports.js';
+import { type Readiness, ServiceProcess, type ServiceProcessOptions } from './service-process.js';
+import type { LogTarget } from './stack-process.js';
+import { createSuperuser } from './superuser.js';
+
+export interface StackOptions {
+  /** A running server's URL, or how to run one of the stack's own (the default: plain, on a free port). */
+  nats?: { url: string } | NatsServerOptions;
+  /** When given, each service connects as its own user of deploy/nats-server.conf. */
+  natsCredentials?: NatsCredentials;
+  database: DatabaseOptions;
+  /** Where each process's output goes, by its label (auth, rooms-1, gateway-2, nats-server). */
+  logs: LogTarget | ((label: string) => LogTarget);
+  /** The base of every service's environment; nothing of the launcher's own unless given here. */
+  env?: Record<string, string>;
+  authEnv?: Record<string, string>;
+  roomsEnv?: Record<string, string>;
+  gatewayEnv?: Record<string, string>;
+  /** How many rooms instances (one NATS queue group) and gateways; one each by default. */
+  rooms?: number;
+  gateways?: number;
+  /** The first gateway's port (what a browser opens); a free one by default. */
+  gatewayPort?: number;
+  authPort?: number;
+  roomsPort?: number;
+  readiness?: Readiness;
+  /** Extra arguments to node for a service (e.g. --cpu-prof for the bench). */
+  nodeArgs?: (label: string) => string[];
+  detached?: boolean;
+  ipc?: boolean;
+}
+
+export class Stack {
+  readonly rooms: ServiceProcess[] = [];
+  readonly gateways: ServiceProcess[] = [];
+  private authProcess: ServiceProcess | undefined;
+  nats: NatsServer | { url: string } | undefined;
+  databases: Databases | undefined;
+  private stopping: Promise<void> | undefined;
+  /** How many of each service were started so far: the next one's number. */
+  private readonly started: Record<ServiceName, number> = { auth: 0, rooms: 0, gateway: 0 };
+
+  private constructor(private readonly options: StackOptions) {}
+
+  /** Starts everything and resolves once every service is ready; on a failure, stops what had started. */
+  static async start(options: StackOptions): Promise<Stack> {
+    const stack = new Stack(options);
+    try {
+      await stack.startAll();
+    } catch (err) {
+      await stack.stop();
+      throw err;
+    }
+    return stack;
+  }
+
+  /** A stack to start with `startAll()`, for a launcher that may have to stop it while it is still starting. */
+  static create(options: StackOptions): Stack {
+    return new Stack(options);
+  }
+
+  async startAll(): Promise<void> {
+    const { options } = this;
+    this.nats = options.nats && 'url' in options.nats ? options.nats : await startNatsServer(this.natsOptions());
+    this.databases = await startDatabases(options.database);
+    if (this.stopping) return;
+    const authPort = options.authPort ?? (await freePort());
+    const roomsPort = options.roomsPort ?? (await freePort());
+    // auth and the first rooms instance migrate different schemas, so they may start together; further rooms
+    // instances wait for the first one's migration.
+    await allStarted([
+      this.startService('auth', this.authEnv(), authPort),
+      this.startService('rooms', this.roomsEnv(), roomsPort),
+    ]);
+    await allStarted([
+      ...Array.from({ length: options.gateways ?? 1 }, (_, i) =>
+        this.startService('gateway', this.gatewayEnv(), i === 0 ? options.gatewayPort : undefined),
+      ),
+      ...Array.from({ length: (options.rooms ?? 1) - 1 }, () => this.addRooms()),
+    ]);
+  }
+
+  get auth(): ServiceProcess {
+    if (!this.authProcess) throw new Error('the stack has not started auth');
+    return this.authProcess;
+  }
+
+  /** The nats-server this stack runs, when it runs one (a test may restart it). */
+  get natsServer(): NatsServer | undefined {
+    return this.nats && 'stop' in this.nats ? this.nats : undefined;
+  }
+
+  get natsUrl(): string {
+    if (!this.nats) throw new Error('the stack has not started');
+    return this.nats.url;
+  }
+
+  /** The first gateway: where a browser or a client goes. */
+  get gatewayUrl(): string {
+    const gateway = this.gateways[0];
+    if (!gateway) throw new Error('the stack has no gateway yet');
+    return gateway.url;
+  }
+
+  /** The auth database: where the first admin is made. */
+  get authDatabaseUrl(): string {
+    if (!this.databases) throw new Error('the stack has not started');
+    return this.databases.urls.auth;
+  }
+
+  /** Starts one more rooms instance in the queue group. */
+  addRooms(): Promise<ServiceProcess> {
+    return this.startService('rooms', this.roomsEnv());
+  }
+
+  /** Starts one more gateway. */
+  addGateway(): Promise<ServiceProcess> {
+    return this.startService('gateway', this.gatewayEnv());
+  }
+
+  /** Every service process, auth first. */
+  services(): ServiceProcess[] {
+    return [...(this.authProcess ? [this.authProcess] : []), ...this.rooms, ...this.gateways];
+  }
+
+  /** Every service's output, labelled, when logs go to memory: what a failing test prints. */
+  logs(): string {
+    return this.services()
+      .map((p) => `===== ${p.label} =====\n${p.logs()}`)
+      .join('\n');
+  }
+
+  /** An admin + staff account, made by the auth service's createsuperuser command as an operator would. */
+  createSuperuser(username: string, password: string): Promise<void> {
+    return createSuperuser({ databaseUrl: this.authDatabaseUrl, username, password });
+  }
+
+  /** Stops in order (see the top of this file); calling it again waits for the same stop. */
+  stop(onStage?: (stopped: string) => void): Promise<void> {
+    this.stopping ??= this.stopInOrder(onStage ?? (() => {}));
+    return this.stopping;
+  }
+
+  private async stopInOrder(onStage: (stopped: string) => void): Promise<void> {
+    const stopAll = async (processes: ServiceProcess[]) => {
+      const running = processes.filter((p) => p.running);
+      if (running.length === 0) return;
+      await Promise.all(running.map((p) => p.stop()));
+      onStage(running.map((p) => p.label).join(' and '));
+    };
+    await stopAll(this.gateways);
+    await stopAll([...(this.authProcess ? [this.authProcess] : []), ...this.rooms]);
+    const nats = this.natsServer;
+    if (nats?.running) {
+      await nats.stop();
+      onStage('nats-server');
+    }
+    await this.databases?.stop();
+    if (this.databases?.embedded) onStage('embedded Postgres');
+  }
+
+  private async startService(
+    service: ServiceName,
+    env: Record<string, string>,
+    port?: number,
+  ): Promise<ServiceProcess> {
+    const { options } = this;
+    const index = this.started[service]++;
+    // rooms-2, gateway-1 …; the bare name when the stack has only one of it (as `npm start` does).
+    const count = service === 'rooms' ? options.rooms : service === 'gateway' ? options.gateways : 1;
+    const label = (count ?? 1) === 1 && index === 0 ? service : `${service}-${index + 1}`;
+    const start: ServiceProcessOptions = {
+      service,
+      label,
+      env,
+      ...(port !== undefined ? { port } : {}),
+      logs: typeof options.logs === 'function' ? options.logs(label) : options.logs,
+      readiness: options.readiness ?? 'ready',
+      nodeArgs: options.nodeArgs?.(label) ?? [],
+      detached: options.detached ?? false,
+      ipc: options.ipc ?? false,
+    };
+    const proc = await ServiceProcess.start(start);
+    if (service === 'auth') this.authProcess = proc;
+    else if (service === 'rooms') this.rooms.push(proc);
+    else this.gateways.push(proc);
+    // A stop that began while this one was starting would otherwise miss it.
+    if (this.stopping) await proc.stop();
+    return proc;
+  }
+
+  private natsOptions(): NatsServerOptions {
+    const own: NatsServerOptions = this.options.nats && !('url' in this.options.nats) ? this.options.nats : {};
+    const logs = typeof this.options.logs === 'function' ? this.options.logs('nats-server') : this.options.logs;
+    // nats-server's own log says little a person starting the stack needs in the terminal.
+    return {
+      ...own,
+      logs: own.logs ?? (logs === 'inherit' ? 'memory' : logs),
+      detached: own.detached ?? this.options.detached ?? false,
+    };
+  }
+
+  private common(service: ServiceName): Record<string, string> {
+    const { databases } = this;
+    const credentials = this.options.natsCredentials;
+    return {
+      ...this.options.env,
+      NATS_URL: this.natsUrl,
+      ...(credentials ? { NATS_USER: service, NATS_PASS: credentials[service] } : {}),
+      // The embedded database serves one session at a time: more connections would only take turns.
+      ...(databases?.embedded ? { DATABASE_POOL_MAX: this.options.env?.DATABASE_POOL_MAX ?? '1' } : {}),
+    };
+  }
+
+  private authEnv(): Record<string, string> {
+    return { ...this.common('auth'), DATABASE_URL: this.authDatabaseUrl, ...this.options.authEnv };
+  }
+
+  private roomsEnv(): Record<string, string> {
+    const url = this.databases?.urls.rooms ?? '';
+    return { ...this.common('rooms'), DATABASE_URL: url, ...this.options.roomsEnv };
+  }
+
+  private gatewayEnv(): Record<string, string> {
+    const { authProcess, rooms } = this;
+    return {
+      ...this.common('gateway'),
+      ...(authProcess ? { AUTH_URL: authProcess.url } : {}),
+      ...(rooms[0] ? { ROOMS_URL: rooms[0].url } : {}),
+      ...this.options.gatewayEnv,
+    };
+  }
+}
+
+/** Waits for every start to end, so that none is left running unseen, and fails with the first failure. */
+async function allStarted(starts: Promise<ServiceProcess>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(starts);
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+}
