@@ -3,19 +3,9 @@
  * made through the public API, steady chat traffic that records the outcome of every send, and the messages
  * the database really holds.
  */
-import { createSuperuser } from '@chat/auth';
 import type { ChatMessage, ReplyFrame, ServerFrame } from '@chat/protocol';
-import {
-  createTestDatabase,
-  generateSigningKeys,
-  type NatsServerHandle,
-  openSocket,
-  ProcessStack,
-  type ProcessStackOptions,
-  type ServiceProcess,
-  startNatsServer,
-  type TestSocket,
-} from '@chat/test-kit';
+import { type NatsServer, type ServiceProcess, Stack, type StackOptions } from '@chat/stack';
+import { createTestDatabase, generateSigningKeys, openSocket, type TestSocket } from '@chat/test-kit';
 import pg from 'pg';
 import { beforeEach } from 'vitest';
 
@@ -25,38 +15,39 @@ export const REQUEST_TIMEOUT_MS = 1000;
 export const HANG_MS = REQUEST_TIMEOUT_MS + 2500;
 
 export interface FaultStackOptions
-  extends Partial<Pick<ProcessStackOptions, 'rooms' | 'gateways' | 'gatewayEnv' | 'roomsEnv' | 'authEnv'>> {
+  extends Partial<Pick<StackOptions, 'rooms' | 'gateways' | 'gatewayEnv' | 'roomsEnv' | 'authEnv'>> {
   /** Use this database (e.g. on a private cluster) instead of a fresh one on the shared server. */
   databaseUrl?: string;
 }
 
 export async function startFaultStack(options: FaultStackOptions = {}) {
-  const nats = await startNatsServer();
   const database = options.databaseUrl ? undefined : await createTestDatabase('chat_faults');
   const databaseUrl = options.databaseUrl ?? (database?.url as string);
   const keys = generateSigningKeys();
-  let processes: ProcessStack;
+  let processes: Stack;
   try {
-    processes = await ProcessStack.start({
-      natsUrl: nats.url,
-      databaseUrl,
-      keys,
+    processes = await Stack.start({
+      database: { url: databaseUrl },
+      // Kept for printLogsOnFailure and for tests that read what a service logged.
+      logs: 'memory',
       rooms: options.rooms ?? 1,
       gateways: options.gateways ?? 1,
+      env: { NODE_ENV: 'test', LOG_LEVEL: 'info', JWT_PUBLIC_KEY: keys.publicKey },
+      authEnv: { JWT_PRIVATE_KEY: keys.privateKey, LOGINS_PER_ADDRESS: '1000', ...options.authEnv },
+      roomsEnv: { ...options.roomsEnv },
       gatewayEnv: {
         REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
         SENDS_PER_SECOND: '1000',
         JOINS_PER_SECOND: '1000',
         ...options.gatewayEnv,
       },
-      ...(options.roomsEnv ? { roomsEnv: options.roomsEnv } : {}),
-      ...(options.authEnv ? { authEnv: options.authEnv } : {}),
     });
   } catch (err) {
-    await nats.stop();
     await database?.drop();
     throw err;
   }
+  // The stack runs its own nats-server: the fault tests crash and restart it.
+  const nats = processes.natsServer as NatsServer;
   const sockets: TestSocket[] = [];
 
   const liveGateway = (): ServiceProcess => {
@@ -86,11 +77,10 @@ export async function startFaultStack(options: FaultStackOptions = {}) {
 
   let adminToken: string;
   try {
-    await createSuperuser(databaseUrl, 'admin', 'admin-password');
+    await processes.createSuperuser('admin', 'admin-password');
     adminToken = await login('admin', 'admin-password');
   } catch (err) {
     await processes.stop();
-    await nats.stop();
     await database?.drop();
     throw err;
   }
@@ -148,7 +138,6 @@ export async function startFaultStack(options: FaultStackOptions = {}) {
     async stop() {
       for (const s of sockets) s.ws.terminate();
       await processes.stop();
-      await nats.stop();
       await database?.drop();
     },
   };
@@ -358,4 +347,4 @@ export function messagesOf(frames: ServerFrame[], room: string): ChatMessage[] {
   return frames.flatMap((f) => (f.type === 'message' && f.room === room ? [f.message] : []));
 }
 
-export type { NatsServerHandle, ServiceProcess, TestSocket };
+export type { NatsServer, ServiceProcess, TestSocket };

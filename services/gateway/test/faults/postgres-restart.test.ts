@@ -87,13 +87,13 @@ describe('Postgres restarted during steady traffic', () => {
       loginStatusWhileDown: loginWhileDown.status,
       loginStatusAfter: loginAfter.status,
       crashed: stack.processes
-        .all()
+        .services()
         .filter((p) => !p.running)
         .map((p) => p.label),
     });
 
     // A lost database connection is an error to answer, not a reason to die (see the pool's 'connect' hook).
-    for (const proc of stack.processes.all())
+    for (const proc of stack.processes.services())
       expect(proc.running, `${proc.label} survived the database crash`).toBe(true);
     expect(loginAfter.status).toBe(200);
 
