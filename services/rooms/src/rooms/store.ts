@@ -65,10 +65,11 @@ export class RoomStore {
   private stateReads: Promise<void> | undefined;
   /** States read since the room's last event (see forgetState); a join storm reads each room once. */
   private readonly keptStates = new LRUCache<string, RoomState>({ max: MAX_STATES_KEPT });
-  /** Bumped by forgetState, so that a read begun before an event never keeps its answer after it. */
-  private readonly stateGenerations = new Map<string, number>();
-  /** Bumped when every kept state is forgotten at once. */
-  private everythingForgotten = 0;
+  /**
+   * The reads under way, by room: forgetState marks them stale, so that a read begun before an event never
+   * keeps its answer after it. Only reads under way are here, so it stays as small as they are few.
+   */
+  private readonly readsUnderWay = new Map<string, Set<{ stale: boolean }>>();
 
   constructor(private readonly db: Kysely<RoomsDatabase>) {}
 
@@ -104,25 +105,32 @@ export class RoomStore {
     if (!isValidRoomId(id)) return undefined;
     const kept = this.keptStates.get(id);
     if (kept) return kept;
-    const generation = this.stateGeneration(id);
-    const state = await this.readState(id);
-    if (state && this.stateGeneration(id) === generation) this.keptStates.set(id, state);
-    return state;
+    const read = { stale: false };
+    let reads = this.readsUnderWay.get(id);
+    if (!reads) {
+      reads = new Set();
+      this.readsUnderWay.set(id, reads);
+    }
+    reads.add(read);
+    try {
+      const state = await this.readState(id);
+      if (state && !read.stale) this.keptStates.set(id, state);
+      return state;
+    } finally {
+      reads.delete(read);
+      if (reads.size === 0 && this.readsUnderWay.get(id) === reads) this.readsUnderWay.delete(id);
+    }
   }
 
   /** Something happened in the room: the next join reads its state afresh. No id: every room (reconnected). */
   forgetState(id?: string): void {
     if (id === undefined) {
       this.keptStates.clear();
-      this.everythingForgotten++;
+      for (const reads of this.readsUnderWay.values()) for (const read of reads) read.stale = true;
       return;
     }
     this.keptStates.delete(id);
-    this.stateGenerations.set(id, (this.stateGenerations.get(id) ?? 0) + 1);
-  }
-
-  private stateGeneration(id: string): string {
-    return `${this.everythingForgotten}:${this.stateGenerations.get(id) ?? 0}`;
+    for (const read of this.readsUnderWay.get(id) ?? []) read.stale = true;
   }
 
   private readState(id: string): Promise<RoomState | undefined> {
