@@ -17,12 +17,11 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSuperuser } from '@chat/auth';
-import { createTestDatabase, freePort, generateSigningKeys, startNatsServer } from '@chat/test-kit';
+import { Stack } from '@chat/stack';
+import { createTestDatabase, generateSigningKeys } from '@chat/test-kit';
 import WebSocket from 'ws';
 import { sleep } from '../clock.js';
 import { paths } from '../paths.js';
-import { type Service, startProcess, stopProcess, waitForPort } from '../processes.js';
 import type { FloodOrder, FloodReport } from './flood-worker.js';
 
 const { values: args } = parseArgs({
@@ -52,42 +51,26 @@ function pin(pid: number, cpu: string): void {
 }
 
 async function startStack(logDir: string) {
-  const nats = await startNatsServer();
   const database = await createTestDatabase('chat_bench_flood');
   const keys = generateSigningKeys();
-  const services: Service[] = [];
+  let stack: Stack | undefined;
   const stop = async () => {
-    for (const service of services.toReversed()) await stopProcess(service);
-    await nats.stop();
+    await stack?.stop();
     await database.drop();
   };
-  const [authPort, roomsPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
-  const common = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    NATS_URL: nats.url,
-    DATABASE_URL: database.url,
-    JWT_PUBLIC_KEY: keys.publicKey,
-  };
-  const start = async (name: string, port: number, env: Record<string, string>) => {
-    const logFile = join(logDir, `flood-${name}.log`);
-    const entry = join(paths.repoRoot, 'services', name, 'dist', 'server.js');
-    const service = startProcess(name, [entry], { env: { ...common, PORT: String(port), ...env }, logFile });
-    services.push(service);
-    await waitForPort(service, port, logFile);
-    return service;
-  };
   try {
-    await start('auth', authPort, { JWT_PRIVATE_KEY: keys.privateKey, LOGINS_PER_ADDRESS: '1000000' });
-    await start('rooms', roomsPort, {});
-    // The gateway's admission and per-user limits as shipped: they are what is measured.
-    const gateway = await start('gateway', gatewayPort, {
-      AUTH_URL: `http://127.0.0.1:${authPort}`,
-      ROOMS_URL: `http://127.0.0.1:${roomsPort}`,
+    stack = await Stack.start({
+      database: { url: database.url },
+      logs: (name) => ({ file: join(logDir, `flood-${name}.log`) }),
+      env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_PUBLIC_KEY: keys.publicKey },
+      authEnv: { JWT_PRIVATE_KEY: keys.privateKey, LOGINS_PER_ADDRESS: '1000000' },
+      // No gatewayEnv: the gateway's admission and per-user limits as shipped are what is measured.
     });
-    pin(gateway.pid, GATEWAY_CPU);
-    const base = `http://127.0.0.1:${gatewayPort}`;
-    await createSuperuser(database.url, 'bench-admin', 'bench-admin-password');
+    const gatewayPid = stack.gateways[0]?.pid;
+    if (!gatewayPid) throw new Error('the stack started no gateway');
+    pin(gatewayPid, GATEWAY_CPU);
+    const base = stack.gatewayUrl;
+    await stack.createSuperuser('bench-admin', 'bench-admin-password');
     const admin = await login(base, 'bench-admin', 'bench-admin-password');
     const userToken = async (username: string) => {
       await call(base, '/api/auth/users', { username, password: `${username}-password` }, admin);
@@ -95,7 +78,7 @@ async function startStack(logDir: string) {
     };
     const room = (await call(base, '/api/rooms', { title: 'Flood bench', staffOnly: false }, admin)) as { id: string };
     return {
-      wsUrl: `ws://127.0.0.1:${gatewayPort}/ws`,
+      wsUrl: `${base.replace('http', 'ws')}/ws`,
       room: room.id,
       victim: await userToken('victim'),
       flooder: await userToken('flooder'),

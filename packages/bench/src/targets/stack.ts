@@ -5,11 +5,10 @@
  * lifted so that the bench measures capacity, not policy.
  */
 import { join } from 'node:path';
-import { createSuperuser } from '@chat/auth';
-import { createTestDatabase, freePort, generateSigningKeys, startNatsServer } from '@chat/test-kit';
+import { Stack } from '@chat/stack';
+import { createTestDatabase, generateSigningKeys } from '@chat/test-kit';
 import pg from 'pg';
-import { paths } from '../paths.js';
-import { pidsMatching, type Service, startProcess, stopProcess, waitForPort } from '../processes.js';
+import { pidsMatching } from '../processes.js';
 import { profileArgs } from './floor.js';
 import type { Target, TargetOptions } from './target.js';
 
@@ -17,50 +16,35 @@ const ADMIN = { username: 'bench-admin', password: 'bench-admin-password' };
 const UNLIMITED = '1000000';
 
 export async function startStack(options: TargetOptions): Promise<Target> {
-  const nats = await startNatsServer();
   const database = await createTestDatabase('chat_bench');
   const keys = generateSigningKeys();
-  const services: Service[] = [];
+  let stack: Stack | undefined;
   const stop = async () => {
-    for (const service of services.toReversed()) await stopProcess(service);
-    await nats.stop();
+    await stack?.stop();
     await database.drop();
   };
 
   try {
-    const [authPort, roomsPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
-    const common = {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      JWT_PUBLIC_KEY: keys.publicKey,
-    };
-    const start = async (name: string, port: number, env: Record<string, string>) => {
-      const logFile = join(options.logDir, `${options.label}-${name}.log`);
-      const entry = join(paths.repoRoot, 'services', name, 'dist', 'server.js');
-      const service = startProcess(name, [...profileArgs(options, name), entry], {
-        env: { ...common, PORT: String(port), ...env },
-        logFile,
-      });
-      services.push(service);
-      await waitForPort(service, port, logFile);
-      return service;
-    };
-    const auth = await start('auth', authPort, { JWT_PRIVATE_KEY: keys.privateKey, LOGINS_PER_ADDRESS: UNLIMITED });
-    const rooms = await start('rooms', roomsPort, {});
-    const gateway = await start('gateway', gatewayPort, {
-      AUTH_URL: `http://127.0.0.1:${authPort}`,
-      ROOMS_URL: `http://127.0.0.1:${roomsPort}`,
-      MAX_ROOMS_PER_CONNECTION: '1000',
-      MAX_CONNECTIONS_PER_USER: UNLIMITED,
-      SENDS_PER_SECOND: UNLIMITED,
-      JOINS_PER_SECOND: UNLIMITED,
+    stack = await Stack.start({
+      database: { url: database.url },
+      logs: (name) => ({ file: join(options.logDir, `${options.label}-${name}.log`) }),
+      nodeArgs: (name) => profileArgs(options, name),
+      env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_PUBLIC_KEY: keys.publicKey },
+      authEnv: { JWT_PRIVATE_KEY: keys.privateKey, LOGINS_PER_ADDRESS: UNLIMITED },
+      gatewayEnv: {
+        MAX_ROOMS_PER_CONNECTION: '1000',
+        MAX_CONNECTIONS_PER_USER: UNLIMITED,
+        SENDS_PER_SECOND: UNLIMITED,
+        JOINS_PER_SECOND: UNLIMITED,
+      },
     });
-
-    const natsPids = pidsMatching(`\0-p\0${nats.port}\0`);
-    const base = `http://127.0.0.1:${gatewayPort}`;
-    await createSuperuser(database.url, ADMIN.username, ADMIN.password);
+    const { auth } = stack;
+    const [rooms, gateway] = [stack.rooms[0], stack.gateways[0]];
+    const natsPid = stack.natsServer?.pid;
+    if (!rooms?.pid || !gateway?.pid || !auth.pid || !natsPid) throw new Error('the stack has a process missing');
+    const pids = { auth: auth.pid, rooms: rooms.pid, gateway: gateway.pid, nats: natsPid };
+    const base = stack.gatewayUrl;
+    await stack.createSuperuser(ADMIN.username, ADMIN.password);
     const adminToken = await login(base, ADMIN.username, ADMIN.password);
     const tokens = await inBatches(options.users, 4, async (i) => {
       const username = `bench${i + 1}`;
@@ -71,13 +55,13 @@ export async function startStack(options: TargetOptions): Promise<Target> {
 
     return {
       name: 'stack',
-      wsUrl: `ws://127.0.0.1:${gatewayPort}/ws`,
-      socketPid: gateway.pid,
+      wsUrl: `${base.replace('http', 'ws')}/ws`,
+      socketPid: pids.gateway,
       processes: () => ({
-        gateway: [gateway.pid],
-        rooms: [rooms.pid],
-        auth: [auth.pid],
-        nats: natsPids,
+        gateway: [pids.gateway],
+        rooms: [pids.rooms],
+        auth: [pids.auth],
+        nats: [pids.nats],
         // The backends serving this database: their command line names it.
         postgres: pidsMatching(` ${database.name} `),
       }),
