@@ -9,7 +9,7 @@ export {
 export { type NatsServer, type NatsServerOptions, startNatsServer } from './nats-server.js';
 export { repoRoot, type ServiceName, serviceScript } from './paths.js';
 export { freePort, portAccepts } from './ports.js';
-export { type Readiness, ServiceProcess, type ServiceProcessOptions } from './service-process.js';
+export { ServiceProcess, type ServiceProcessOptions } from './service-process.js';
 export { Stack, type StackOptions } from './stack.js';
 export { type LogTarget, type ProcessExit, STOP_GRACE_MS, StackProcess } from './stack-process.js';
 export { createSuperuser, createSuperuserCommand, type SuperuserOptions } from './superuser.js';

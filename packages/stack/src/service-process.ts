@@ -1,13 +1,7 @@
 /** A service (auth, rooms, gateway) as a child process from its built dist/server.js, on a port of its own. */
 import { type ServiceName, serviceScript } from './paths.js';
-import { freePort, portAccepts } from './ports.js';
+import { freePort } from './ports.js';
 import { type LogTarget, type ProcessExit, StackProcess } from './stack-process.js';
-
-/**
- * When a start counts as done: `ready` when GET /readyz answers 200 (its database and NATS are usable), or
- * `listening` when its port accepts connections (for a test that starts a service while NATS is down).
- */
-export type Readiness = 'ready' | 'listening';
 
 export interface ServiceProcessOptions {
   service: ServiceName;
@@ -18,7 +12,6 @@ export interface ServiceProcessOptions {
   /** Defaults to a free port. */
   port?: number;
   logs: LogTarget;
-  readiness?: Readiness;
   /** Machines running other jobs start Node slowly; default 45 s. */
   startTimeoutMs?: number;
   /** Extra arguments to node before the script (e.g. --cpu-prof for the bench). */
@@ -34,7 +27,7 @@ export class ServiceProcess {
     readonly port: number,
   ) {}
 
-  /** Starts the service and resolves once it is ready (or listening, as asked). */
+  /** Starts the service and resolves once GET /readyz answers 200 (its database and NATS are usable). */
   static async start(options: ServiceProcessOptions): Promise<ServiceProcess> {
     const port = options.port ?? (await freePort());
     const env: Record<string, string> = { ...options.env, PORT: String(port) };
@@ -118,9 +111,7 @@ export class ServiceProcess {
   }
 
   private untilStarted(): Promise<void> {
-    const { readiness = 'ready', startTimeoutMs = 45_000 } = this.options;
-    if (readiness === 'listening')
-      return this.child.waitUntil('listening', () => portAccepts(this.port), startTimeoutMs);
+    const { startTimeoutMs = 45_000 } = this.options;
     // Someone watching a terminal is told, now and then, which part the service is still waiting for.
     const report = this.options.logs === 'inherit' ? progressReporter(this.label) : undefined;
     return this.child.waitUntil(

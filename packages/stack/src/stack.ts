@@ -9,7 +9,7 @@ import type { NatsCredentials } from './nats-credentials.js';
 import { type NatsServer, type NatsServerOptions, startNatsServer } from './nats-server.js';
 import type { ServiceName } from './paths.js';
 import { freePort } from './ports.js';
-import { type Readiness, ServiceProcess, type ServiceProcessOptions } from './service-process.js';
+import { ServiceProcess, type ServiceProcessOptions } from './service-process.js';
 import type { LogTarget } from './stack-process.js';
 import { createSuperuser } from './superuser.js';
 
@@ -33,7 +33,6 @@ export interface StackOptions {
   gatewayPort?: number;
   authPort?: number;
   roomsPort?: number;
-  readiness?: Readiness;
   /** Extra arguments to node for a service (e.g. --cpu-prof for the bench). */
   nodeArgs?: (label: string) => string[];
   detached?: boolean;
@@ -185,7 +184,6 @@ export class Stack {
       env,
       ...(port !== undefined ? { port } : {}),
       logs: typeof options.logs === 'function' ? options.logs(label) : options.logs,
-      readiness: options.readiness ?? 'ready',
       nodeArgs: options.nodeArgs?.(label) ?? [],
       detached: options.detached ?? false,
       ipc: options.ipc ?? false,
