@@ -3,6 +3,7 @@
  * client: it becomes an HTTP status in each REST API, `{ok:false, error}` in a WebSocket reply and a NATS
  * service error header on request/reply.
  */
+import type { ErrorBody } from './server-frames.js';
 export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -60,9 +61,4 @@ export class ChatError extends Error {
   toJSON(): ErrorBody {
     return { code: this.code, message: this.message };
   }
-}
-
-export interface ErrorBody {
-  code: ErrorCode;
-  message: string;
 }

@@ -5,6 +5,8 @@ export * from './limits.js';
 export * from './models.js';
 export * from './nats-payloads.js';
 export * from './rest.js';
+export * from './server-frames.js';
+export * from './spliced-json.js';
 export * from './subjects.js';
 export * from './validate.js';
 export * from './message-text.js';

@@ -2,6 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { HISTORY_ON_JOIN, MAX_FRAME_BYTES, MAX_HISTORY_PAGE } from './limits.js';
 import { RoomId, UserRef, Uuid } from './models.js';
+import { RoomsChangeKind } from './server-frames.js';
 
 export const UserGetRequest = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export type UserGetRequest = Static<typeof UserGetRequest>;
@@ -77,11 +78,23 @@ export type RoomAccess = Static<typeof RoomAccess>;
 export const RoomAccessResult = Type.Object({ rooms: Type.Array(RoomAccess) });
 export type RoomAccessResult = Static<typeof RoomAccessResult>;
 
-export interface RoomsChangedEvent {
-  kind: 'created' | 'updated' | 'deleted';
-  /** `epoch`: the incarnation created, changed or deleted. */
-  room: { id: string; title?: string; staffOnly?: boolean; epoch?: number };
-}
-export interface UserChangedEvent {
-  id: string;
-}
+/**
+ * rooms.changed: a room was created, changed or deleted (a deleted room carries its id and epoch only). The
+ * gateways pass it on to every socket as `rooms-changed`; every instance of every service validates it on
+ * the way in.
+ */
+export const RoomsChangedEvent = Type.Object({
+  kind: RoomsChangeKind,
+  room: Type.Object({
+    id: RoomId,
+    title: Type.Optional(Type.String()),
+    staffOnly: Type.Optional(Type.Boolean()),
+    /** The incarnation created, changed or deleted. */
+    epoch: RoomEpoch,
+  }),
+});
+export type RoomsChangedEvent = Static<typeof RoomsChangedEvent>;
+
+/** auth.events.user.changed: this user's flags or sessions changed; holders of kept answers drop them. */
+export const UserChangedEvent = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export type UserChangedEvent = Static<typeof UserChangedEvent>;

@@ -11,6 +11,7 @@
  */
 import { PRESENCE_BATCH_MAX, PRESENCE_WINDOW_MS } from './limits.js';
 import type { UserRef } from './models.js';
+import { presenceEventJson } from './spliced-json.js';
 
 export type PresenceKind = 'joined' | 'left';
 
@@ -65,8 +66,8 @@ export class PresenceGatherer {
     const roomJson = JSON.stringify(room);
     for (const run of runs) {
       for (let at = 0; at < run.users.length; at += PRESENCE_BATCH_MAX) {
-        const users = run.users.slice(at, at + PRESENCE_BATCH_MAX).join(',');
-        this.emit(room, `{"type":"${run.kind}","room":${roomJson},"users":[${users}]}`, run.kind);
+        const users = run.users.slice(at, at + PRESENCE_BATCH_MAX);
+        this.emit(room, presenceEventJson(run.kind, roomJson, users), run.kind);
       }
     }
   }

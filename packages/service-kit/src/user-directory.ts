@@ -9,12 +9,13 @@
  * Kept answers are only safe for requests that reach the service over NATS, behind the announcement on the
  * same connection; requests over HTTP ask with `fresh`.
  */
-import { ChatError, compile, ErrorCode, Subjects, type UserChangedEvent, UserFlags } from '@chat/protocol';
+import { ChatError, compile, ErrorCode, Subjects, UserChangedEvent, UserFlags } from '@chat/protocol';
 import { decodeJson, type NatsConnection, request } from '@chat/nats';
 import { Type } from '@sinclair/typebox';
 import { LRUCache } from 'lru-cache';
 import type { CurrentUser } from './authenticate.js';
 
+const validUserChanged = compile(UserChangedEvent);
 const validCurrentUser = compile(Type.Composite([UserFlags, Type.Object({ sessionVersion: Type.Integer() })]));
 
 /**
@@ -51,8 +52,10 @@ export function userDirectory(nc: NatsConnection, options: { timeoutMs: number; 
   const changes = nc.subscribe(Subjects.userChanged, {
     callback: (err, msg) => {
       if (err) return;
-      const event = decodeJson(msg.data) as Partial<UserChangedEvent> | undefined;
-      if (typeof event?.id === 'string') kept.delete(event.id);
+      const event = decodeJson(msg.data);
+      // A malformed announcement still says something changed: drop everything rather than nothing.
+      if (validUserChanged.check(event)) kept.delete(event.id);
+      else kept.clear();
     },
   });
   const watchReconnects = (async () => {

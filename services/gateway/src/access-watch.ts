@@ -18,12 +18,15 @@ import {
   CloseCode,
   ErrorCode,
   type RoomAccess,
-  type RoomsChangedEvent,
+  RoomsChangedEvent,
   type RoomsChangedFrame,
   Subjects,
-  type UserChangedEvent,
+  UserChangedEvent,
+  type Validator,
+  compile,
 } from '@chat/protocol';
 import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { CurrentUser, UserDirectory } from '@chat/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { roomVerdict, sessionMayContinue } from './access-rule.js';
@@ -32,6 +35,9 @@ import type { Hub } from './hub.js';
 import type { RoomsClient } from './rooms-client.js';
 import type { Connection } from './connection.js';
 import type { ConnectionRegistry } from './connection-registry.js';
+
+const validUserChanged = compile(UserChangedEvent);
+const validRoomsChanged = compile(RoomsChangedEvent);
 
 /** How long after a reconnection the services may take to confirm every socket's access. */
 export const GAP_RECHECK_DEADLINE_MS = 10_000;
@@ -69,10 +75,10 @@ export class AccessWatch {
   ) {
     this.subscriptions = [
       nc.subscribe(Subjects.userChanged, {
-        callback: this.onEvent<UserChangedEvent>('a user change', (e) => this.userChanged(e)),
+        callback: this.onEvent('a user change', validUserChanged, (e) => this.userChanged(e)),
       }),
       nc.subscribe(Subjects.roomsChanged, {
-        callback: this.onEvent<RoomsChangedEvent>('a room change', (e) => this.roomChanged(e)),
+        callback: this.onEvent('a room change', validRoomsChanged, (e) => this.roomChanged(e)),
       }),
     ];
     void this.watchConnection(nc);
@@ -274,7 +280,7 @@ export class AccessWatch {
     }
   }
 
-  private onEvent<T>(name: string, apply: (event: T) => Promise<void>) {
+  private onEvent<T extends TSchema>(name: string, schema: Validator<T>, apply: (event: Static<T>) => Promise<void>) {
     return (err: Error | null, msg: { data: Uint8Array }) => {
       if (err) {
         // The subscription lost events (or its permission): treat it as a gap.
@@ -283,8 +289,14 @@ export class AccessWatch {
         void this.recheckEverything();
         return;
       }
-      const event = decodeJson(msg.data) as T | undefined;
-      if (!event || typeof event !== 'object') return;
+      const event = decodeJson(msg.data);
+      if (!schema.check(event)) {
+        // Only auth and rooms may publish these (NATS permissions): one that fails its schema is a bug there.
+        this.deps.log.error({ event }, `${name} that fails its schema; re-checking every socket`);
+        this.gapOpened();
+        void this.recheckEverything();
+        return;
+      }
       apply(event).catch((error) => {
         // Not applied is as good as missed: judge everyone again once the services answer.
         this.deps.log.warn({ err: error }, `could not apply ${name}; re-checking every socket`);

@@ -13,6 +13,7 @@ import {
   type LeaveFrame,
   type RemovedEvent,
   normalizeMessageText,
+  replyOkBytes,
   type ReplyError,
   type ReplyOk,
   type SendFrame,
@@ -53,7 +54,6 @@ export interface ConnectionDeps {
 
 const kConnection = Symbol('connection');
 
-const CLOSE_BRACE = Buffer.from('}');
 /** ws's send options, shared: one object per frame adds up at hundreds of thousands of frames a second. */
 const TEXT = { binary: false } as const;
 type ConnectionSocket = WebSocket & { [kConnection]: Connection };
@@ -337,9 +337,7 @@ export class Connection implements Member, CorkHolder {
   /** A successful reply whose data is JSON bytes already: spliced in, not parsed and serialized again. */
   private replyOkRaw(ref: string, json: Uint8Array): void {
     if (this.closed) return;
-    this.write(
-      Buffer.concat([Buffer.from(`{"type":"reply","ref":${JSON.stringify(ref)},"ok":true,"data":`), json, CLOSE_BRACE]),
-    );
+    this.write(replyOkBytes(ref, json));
   }
 
   private replyError(ref: string | null, err: unknown): void {

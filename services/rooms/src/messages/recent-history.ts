@@ -8,7 +8,7 @@
  * re-created room has a new epoch). That holds across instances too, since the state lives in the
  * database, not here. Lookups for the same state share one query; a room's entries go when it is deleted.
  */
-import { HISTORY_ON_JOIN } from '@chat/protocol';
+import { HISTORY_ON_JOIN, joinResultJson } from '@chat/protocol';
 import { LRUCache } from 'lru-cache';
 import { historyKey, type RoomState } from '../rooms/store.js';
 import type { MessageHistory } from './history.js';
@@ -45,7 +45,7 @@ export class RecentHistory {
     const key = historyKey(state);
     const roomJson = JSON.stringify(room);
     return this.answers.get(room.id, `${key}|${roomJson}`, () =>
-      this.json(room.id, key).then((messages) => encoder.encode(`{"room":${roomJson},"messages":${messages}}`)),
+      this.json(room.id, key).then((messages) => encoder.encode(joinResultJson(roomJson, messages))),
     );
   }
 }

@@ -11,6 +11,7 @@ import {
   type HistoryResult,
   JoinHeaders,
   JoinRequest,
+  joinResultJson,
   LeaveRequest,
   normalizeMessageText,
   QUEUE_GROUP,
@@ -76,7 +77,7 @@ export function roomsService({
           const answer =
             limit === HISTORY_ON_JOIN
               ? await recent.joinAnswer(found)
-              : `{"room":${JSON.stringify(room)},"messages":${JSON.stringify(await history.page(room.id, { limit }))}}`;
+              : joinResultJson(JSON.stringify(room), JSON.stringify(await history.page(room.id, { limit })));
           events.joined(room.id, { id: current.id, username: current.username });
           return new RawReply(answer, {
             [JoinHeaders.lastSeq]: String(found.lastSeq),

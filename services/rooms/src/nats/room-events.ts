@@ -11,6 +11,7 @@ import {
   type DeletedEvent,
   type EditedEvent,
   type MessageEvent,
+  messageEventJson,
   PresenceGatherer,
   RoomEventHeaders,
   type RoomEvent,
@@ -51,10 +52,9 @@ export function natsRoomEvents(nc: NatsConnection): RoomEvents {
   const publish = (room: string, type: RoomEvent['type'], frame: string) =>
     nc.publish(roomSubject(room), frame, { headers: typeHeaders(type) });
   const presence = new PresenceGatherer((room, frame, kind) => publish(room, kind, frame));
-  // {"type":…,"room":…,"message":…}: the key order of the protocol's event types, the message spliced in.
   const publishMessage = (type: MessageEventType, room: string, messageJson: string) => {
     presence.flush(room);
-    publish(room, type, `{"type":"${type}","room":${JSON.stringify(room)},"message":${messageJson}}`);
+    publish(room, type, messageEventJson(type, room, messageJson));
   };
   return {
     message: (room, messageJson) => publishMessage('message', room, messageJson),

@@ -6,11 +6,13 @@
  * history and who may use it. While the connection to NATS is down events may be missed, so every kept
  * state is forgotten on disconnect and again on reconnect.
  */
-import { ROOM_SUBJECT_PREFIX, RoomEventHeaders, type RoomsChangedEvent, Subjects } from '@chat/protocol';
+import { compile, ROOM_SUBJECT_PREFIX, RoomEventHeaders, RoomsChangedEvent, Subjects } from '@chat/protocol';
 import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
 import type { RecentHistory } from '../messages/recent-history.js';
 import type { RoomAccessCheck } from '../rooms/access.js';
 import type { RoomStore } from '../rooms/store.js';
+
+const validRoomsChanged = compile(RoomsChangedEvent);
 
 /** Events that change nothing a join reads. */
 const NOTICES = new Set(['joined', 'left']);
@@ -34,8 +36,10 @@ export function watchRoomStates(nc: NatsConnection, { rooms, recent, access }: K
   const changes = nc.subscribe(Subjects.roomsChanged, {
     callback: (err, msg) => {
       if (err) return;
-      const id = (decodeJson(msg.data) as RoomsChangedEvent | undefined)?.room?.id;
-      if (typeof id !== 'string') {
+      const event = decodeJson(msg.data);
+      // Whatever it is, something changed: a malformed announcement forgets everything rather than nothing.
+      const id = validRoomsChanged.check(event) ? event.room.id : undefined;
+      if (id === undefined) {
         rooms.forgetState();
         access.forget();
         return;

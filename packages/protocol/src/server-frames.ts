@@ -1,0 +1,111 @@
+/**
+ * What the gateway sends to a socket, one TypeBox schema per frame: replies to the client's requests, the
+ * events of its rooms, and the notices to it alone. Types come from the schemas; the tests validate every
+ * frame the servers build against them (spliced-json.test.ts, and the gateway's own tests).
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { ErrorCode } from './errors.js';
+import { MAX_REF_LENGTH } from './limits.js';
+import { ChatMessage, Room, RoomId, UserRef } from './models.js';
+
+const Ref = Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH });
+
+/** What a refused request is told. */
+export const ErrorBody = Type.Object({
+  code: Type.Union(Object.values(ErrorCode).map((code) => Type.Literal(code))),
+  message: Type.String(),
+});
+export type ErrorBody = { code: ErrorCode; message: string };
+
+// The `data` of successful replies, by request.
+export const JoinResult = Type.Object({ room: Room, messages: Type.Array(ChatMessage) });
+export type JoinResult = Static<typeof JoinResult>;
+export const HistoryResult = Type.Object({ room: RoomId, messages: Type.Array(ChatMessage) });
+export type HistoryResult = Static<typeof HistoryResult>;
+export const PingResult = Type.Object({ time: Type.String({ format: 'date-time' }) });
+export type PingResult = Static<typeof PingResult>;
+
+export const ReplyOk = Type.Object({
+  type: Type.Literal('reply'),
+  ref: Ref,
+  ok: Type.Literal(true),
+  data: Type.Unknown(),
+});
+/** A successful reply; `T` is the `data` of the request it answers (JoinResult, HistoryResult, ChatMessage, …). */
+export type ReplyOk<T = unknown> = Omit<Static<typeof ReplyOk>, 'data'> & { data: T };
+export const ReplyError = Type.Object({
+  type: Type.Literal('reply'),
+  /** null when the frame was too broken to read its ref. */
+  ref: Type.Union([Ref, Type.Null()]),
+  ok: Type.Literal(false),
+  error: ErrorBody,
+});
+export type ReplyError = Static<typeof ReplyError>;
+export const ReplyFrame = Type.Union([ReplyOk, ReplyError]);
+export type ReplyFrame = ReplyOk | ReplyError;
+
+export const MessageEvent = Type.Object({ type: Type.Literal('message'), room: RoomId, message: ChatMessage });
+export type MessageEvent = Static<typeof MessageEvent>;
+/**
+ * Join/leave notices name one or more users, in the order they came (see PRESENCE_WINDOW_MS): a crowd that
+ * arrives at once is one event per room, not one per member per member.
+ */
+export const JoinedEvent = Type.Object({
+  type: Type.Literal('joined'),
+  room: RoomId,
+  users: Type.Array(UserRef, { minItems: 1 }),
+});
+export type JoinedEvent = Static<typeof JoinedEvent>;
+export const LeftEvent = Type.Object({
+  type: Type.Literal('left'),
+  room: RoomId,
+  users: Type.Array(UserRef, { minItems: 1 }),
+});
+export type LeftEvent = Static<typeof LeftEvent>;
+/** A message changed after it was sent: `message` is the whole message as it is now. */
+export const EditedEvent = Type.Object({ type: Type.Literal('edited'), room: RoomId, message: ChatMessage });
+export type EditedEvent = Static<typeof EditedEvent>;
+/** A message was deleted: `message` keeps its id and seq, with empty text and `deletedAt`. */
+export const DeletedEvent = Type.Object({ type: Type.Literal('deleted'), room: RoomId, message: ChatMessage });
+export type DeletedEvent = Static<typeof DeletedEvent>;
+/**
+ * To one socket: the server took it out of a room it may no longer be in. `reason` is ROOM_ACCESS_DENIED (the
+ * user lost staff, or the room became staff-only) or ROOM_INVALID (the room was deleted, or re-created).
+ */
+export const RemovedEvent = Type.Object({
+  type: Type.Literal('removed'),
+  room: RoomId,
+  reason: Type.Union([Type.Literal('ROOM_ACCESS_DENIED'), Type.Literal('ROOM_INVALID')]),
+});
+export type RemovedEvent = Static<typeof RemovedEvent>;
+
+export const RoomsChangeKind = Type.Union([Type.Literal('created'), Type.Literal('updated'), Type.Literal('deleted')]);
+/** To every socket: the room list changed. A deleted room carries only its id. */
+export const RoomsChangedFrame = Type.Object({
+  type: Type.Literal('rooms-changed'),
+  kind: RoomsChangeKind,
+  room: Type.Object({
+    id: RoomId,
+    title: Type.Optional(Type.String()),
+    staffOnly: Type.Optional(Type.Boolean()),
+  }),
+});
+export type RoomsChangedFrame = Static<typeof RoomsChangedFrame>;
+
+export const RoomEvent = Type.Union([MessageEvent, JoinedEvent, LeftEvent, EditedEvent, DeletedEvent]);
+export type RoomEvent = Static<typeof RoomEvent>;
+export const ServerFrame = Type.Union([ReplyOk, ReplyError, RoomEvent, RoomsChangedFrame, RemovedEvent]);
+export type ServerFrame = ReplyFrame | RoomEvent | RoomsChangedFrame | RemovedEvent;
+export type ServerFrameType = ServerFrame['type'];
+
+/** Every server frame type, at run time (docs/protocol.md is tested against it); `satisfies` keeps it whole. */
+export const serverFrameTypes = Object.keys({
+  reply: true,
+  message: true,
+  joined: true,
+  left: true,
+  edited: true,
+  deleted: true,
+  removed: true,
+  'rooms-changed': true,
+} satisfies Record<ServerFrameType, true>) as ServerFrameType[];

@@ -1,0 +1,36 @@
+/**
+ * The frames the servers build by splicing JSON text rather than serializing an object: each splices in a
+ * part that is serialized already (a stored message, kept history, a reply's data as the rooms service sent
+ * it), so that the hot paths never parse and serialize it again. They live here and nowhere else, next to
+ * the schemas (server-frames.ts) that spliced-json.test.ts checks each one's output against. Key order
+ * follows the schemas, so a spliced frame reads like a serialized one.
+ */
+import type { PresenceKind } from './presence.js';
+
+const encoder = new TextEncoder();
+const CLOSE_BRACE = 0x7d;
+
+/** A message, edited or deleted event: `{"type","room","message"}` around the message's JSON. */
+export function messageEventJson(type: 'message' | 'edited' | 'deleted', room: string, messageJson: string): string {
+  return `{"type":"${type}","room":${JSON.stringify(room)},"message":${messageJson}}`;
+}
+
+/** A joined or left notice naming users already serialized (each a UserRef's JSON). */
+export function presenceEventJson(kind: PresenceKind, roomJson: string, usersJson: readonly string[]): string {
+  return `{"type":"${kind}","room":${roomJson},"users":[${usersJson.join(',')}]}`;
+}
+
+/** A join's data (JoinResult): the room's JSON and its latest messages' JSON array. */
+export function joinResultJson(roomJson: string, messagesJson: string): string {
+  return `{"room":${roomJson},"messages":${messagesJson}}`;
+}
+
+/** A successful reply around `data`, which is JSON bytes already (as a service answered). */
+export function replyOkBytes(ref: string, data: Uint8Array): Uint8Array {
+  const head = encoder.encode(`{"type":"reply","ref":${JSON.stringify(ref)},"ok":true,"data":`);
+  const frame = new Uint8Array(head.length + data.length + 1);
+  frame.set(head);
+  frame.set(data, head.length);
+  frame[frame.length - 1] = CLOSE_BRACE;
+  return frame;
+}

@@ -1,0 +1,75 @@
+/** Every frame built by splicing JSON is what its schema says: parsed back, it validates. */
+import { describe, expect, it } from 'vitest';
+import {
+  compile,
+  DeletedEvent,
+  EditedEvent,
+  JoinedEvent,
+  JoinResult,
+  joinResultJson,
+  LeftEvent,
+  MessageEvent,
+  messageEventJson,
+  PresenceGatherer,
+  presenceEventJson,
+  replyOkBytes,
+  ReplyOk,
+} from '../src/index.js';
+
+const message = {
+  id: '0b7f4c1e-2a6d-4c3e-9a51-7d2f1e0c9b88',
+  seq: 7,
+  author: { id: 'u1', username: 'ana "quoted" \u2028 name' },
+  text: 'a "text" with \\ backslashes, </script> and ünïcödé 🎉',
+  createdAt: '2026-12-02T15:00:00.000Z',
+};
+const room = { id: 'lobby', title: 'Lobby "main"', staffOnly: false };
+
+describe('spliced frames', () => {
+  it('message, edited and deleted events validate as their schemas', () => {
+    const json = JSON.stringify(message);
+    for (const [type, schema] of [
+      ['message', MessageEvent],
+      ['edited', EditedEvent],
+      ['deleted', DeletedEvent],
+    ] as const) {
+      const frame = JSON.parse(messageEventJson(type, 'lobby', json));
+      expect(compile(schema).check(frame), type).toBe(true);
+      expect(frame).toEqual({ type, room: 'lobby', message });
+    }
+  });
+
+  it('joined and left notices, as the gatherer builds them, validate as their schemas', () => {
+    const users = [
+      { id: 'u1', username: 'ana' },
+      { id: 'u2', username: 'bo "b"' },
+    ];
+    const joined = JSON.parse(
+      presenceEventJson(
+        'joined',
+        '"lobby"',
+        users.map((u) => JSON.stringify(u)),
+      ),
+    );
+    expect(compile(JoinedEvent).check(joined)).toBe(true);
+    expect(joined.users).toEqual(users);
+    const sent: string[] = [];
+    const gatherer = new PresenceGatherer((_room, frame) => sent.push(frame), { windowMs: 1 });
+    gatherer.add('lobby', 'left', users[0] as (typeof users)[0]);
+    gatherer.flushAll();
+    expect(compile(LeftEvent).check(JSON.parse(sent[0] as string))).toBe(true);
+  });
+
+  it("a join's data validates as JoinResult", () => {
+    const data = JSON.parse(joinResultJson(JSON.stringify(room), JSON.stringify([message])));
+    expect(compile(JoinResult).check(data)).toBe(true);
+    expect(data).toEqual({ room, messages: [message] });
+  });
+
+  it('a reply around data that is JSON bytes already validates as ReplyOk', () => {
+    const data = new TextEncoder().encode(JSON.stringify(message));
+    const frame = JSON.parse(new TextDecoder().decode(replyOkBytes('r-1 "quoted"', data)));
+    expect(compile(ReplyOk).check(frame)).toBe(true);
+    expect(frame).toEqual({ type: 'reply', ref: 'r-1 "quoted"', ok: true, data: message });
+  });
+});
