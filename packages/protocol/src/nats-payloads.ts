@@ -1,8 +1,7 @@
 /** Request and reply bodies of the services' NATS endpoints. */
 import { type Static, Type } from '@sinclair/typebox';
 import { HISTORY_ON_JOIN, MAX_FRAME_BYTES, MAX_HISTORY_PAGE } from './limits.js';
-import { RoomId, UserRef, Uuid } from './models.js';
-import { RoomsChangeKind } from './server-frames.js';
+import { Room, RoomId, UserRef, Uuid } from './models.js';
 
 export const UserGetRequest = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export type UserGetRequest = Static<typeof UserGetRequest>;
@@ -83,16 +82,14 @@ export type RoomAccessResult = Static<typeof RoomAccessResult>;
  * gateways pass it on to every socket as `rooms-changed`; every instance of every service validates it on
  * the way in.
  */
-export const RoomsChangedEvent = Type.Object({
-  kind: RoomsChangeKind,
-  room: Type.Object({
-    id: RoomId,
-    title: Type.Optional(Type.String()),
-    staffOnly: Type.Optional(Type.Boolean()),
-    /** The incarnation created, changed or deleted. */
-    epoch: RoomEpoch,
+export const RoomsChangedEvent = Type.Union([
+  Type.Object({
+    kind: Type.Union([Type.Literal('created'), Type.Literal('updated')]),
+    /** `epoch`: the incarnation created or changed. */
+    room: Type.Composite([Room, Type.Object({ epoch: RoomEpoch })]),
   }),
-});
+  Type.Object({ kind: Type.Literal('deleted'), room: Type.Object({ id: RoomId, epoch: RoomEpoch }) }),
+]);
 export type RoomsChangedEvent = Static<typeof RoomsChangedEvent>;
 
 /** auth.events.user.changed: this user's flags or sessions changed; holders of kept answers drop them. */

@@ -80,16 +80,19 @@ export const RemovedEvent = Type.Object({
 export type RemovedEvent = Static<typeof RemovedEvent>;
 
 export const RoomsChangeKind = Type.Union([Type.Literal('created'), Type.Literal('updated'), Type.Literal('deleted')]);
-/** To every socket: the room list changed. A deleted room carries only its id. */
-export const RoomsChangedFrame = Type.Object({
-  type: Type.Literal('rooms-changed'),
-  kind: RoomsChangeKind,
-  room: Type.Object({
-    id: RoomId,
-    title: Type.Optional(Type.String()),
-    staffOnly: Type.Optional(Type.Boolean()),
+/** To every socket: the room list changed. A created or updated room carries all of itself, a deleted one its id. */
+export const RoomsChangedFrame = Type.Union([
+  Type.Object({
+    type: Type.Literal('rooms-changed'),
+    kind: Type.Union([Type.Literal('created'), Type.Literal('updated')]),
+    room: Room,
   }),
-});
+  Type.Object({
+    type: Type.Literal('rooms-changed'),
+    kind: Type.Literal('deleted'),
+    room: Type.Object({ id: RoomId }),
+  }),
+]);
 export type RoomsChangedFrame = Static<typeof RoomsChangedFrame>;
 
 export const RoomEvent = Type.Union([MessageEvent, JoinedEvent, LeftEvent, EditedEvent, DeletedEvent]);

@@ -4,7 +4,8 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ChatError, ErrorCode } from './errors.js';
 
 /** RFC 3339 date-time, as the servers write it (toISOString) and ChatMessage's schema names it. */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+export const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
+const DATE_TIME = new RegExp(DATE_TIME_PATTERN, 'i');
 // TypeBox checks a format only through its registry; the protocol's schemas use this one.
 if (!FormatRegistry.Has('date-time')) {
   FormatRegistry.Set('date-time', (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));

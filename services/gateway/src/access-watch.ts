@@ -140,7 +140,6 @@ export class AccessWatch {
   }
 
   private async userChanged(event: UserChangedEvent): Promise<void> {
-    if (typeof event.id !== 'string') return;
     this.log.changed({ user: event.id });
     const local = [...this.deps.connections.ofUser(event.id)];
     if (local.length === 0) return;
@@ -152,18 +151,18 @@ export class AccessWatch {
   }
 
   private async roomChanged(event: RoomsChangedEvent): Promise<void> {
-    const id = event.room?.id;
-    if (typeof id !== 'string') return;
+    const { id } = event.room;
     this.log.changed({ room: id });
     // Everyone's room list follows (the list shows every room, staff-only ones flagged, to everyone).
-    const { title, staffOnly } = event.room;
-    const frame = Buffer.from(
-      JSON.stringify({
-        type: 'rooms-changed',
-        kind: event.kind,
-        room: { id, title, staffOnly },
-      } satisfies RoomsChangedFrame),
-    );
+    const change: RoomsChangedFrame =
+      event.kind === 'deleted'
+        ? { type: 'rooms-changed', kind: 'deleted', room: { id } }
+        : {
+            type: 'rooms-changed',
+            kind: event.kind,
+            room: { id, title: event.room.title, staffOnly: event.room.staffOnly },
+          };
+    const frame = Buffer.from(JSON.stringify(change));
     for (const connection of this.deps.connections.all()) connection.deliver(frame);
     await this.roomRecheck(id);
   }

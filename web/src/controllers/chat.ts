@@ -347,15 +347,12 @@ export class ChatController {
 
   /** An open room that was renamed or deleted shows it in its tab and panel; then the room list follows. */
   private roomsChanged(change: RoomsChangedFrame): void {
-    const { id, title, staffOnly } = change.room;
+    const { id } = change.room;
     const entry = this.rooms.get(id);
     // A room created under the id of one deleted here is another room: the deleted one's panel stays as it is.
     if (entry && entry.phase !== 'deleted') {
-      if (change.kind === 'deleted') {
-        this.markDeleted(id);
-      } else if (title !== undefined && staffOnly !== undefined) {
-        this.patch(id, { room: { id, title, staffOnly } });
-      }
+      if (change.kind === 'deleted') this.markDeleted(id);
+      else this.patch(id, { room: change.room });
     }
     this.options.onRoomsChanged?.(change);
   }

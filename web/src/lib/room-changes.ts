@@ -10,11 +10,9 @@ import { compareRooms } from '@chat/protocol/room-order';
  * creation may have come before this list was read) and replaces, and re-places, one it has.
  */
 export function applyRoomChange(rooms: readonly Room[], change: RoomsChangedFrame): readonly Room[] {
-  const { id, title, staffOnly } = change.room;
-  const rest = rooms.filter((room) => room.id !== id);
+  const rest = rooms.filter((room) => room.id !== change.room.id);
   if (change.kind === 'deleted') return rest.length === rooms.length ? rooms : rest;
-  // Unreachable: parseServerFrame lets no created or updated frame through without both.
-  if (title === undefined || staffOnly === undefined) return rooms;
+  const { id, title, staffOnly } = change.room;
   const room: Room = { id, title, staffOnly };
   const at = rest.findIndex((other) => compareRooms(room, other) < 0);
   return at === -1 ? [...rest, room] : [...rest.slice(0, at), room, ...rest.slice(at)];

@@ -3,11 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { applyRoomChange } from '../../src/lib/room-changes';
 
 const room = (id: string, title: string, staffOnly = false): Room => ({ id, title, staffOnly });
-const change = (kind: RoomsChangedFrame['kind'], changed: RoomsChangedFrame['room']): RoomsChangedFrame => ({
-  type: 'rooms-changed',
-  kind,
-  room: changed,
-});
+const change = (kind: RoomsChangedFrame['kind'], changed: RoomsChangedFrame['room']): RoomsChangedFrame =>
+  ({ type: 'rooms-changed', kind, room: changed }) as RoomsChangedFrame;
 const titles = (rooms: readonly Room[]) => rooms.map((r) => r.title);
 
 const listed = [room('general', 'General'), room('lobby', 'Lobby'), room('random', 'Random')];
