@@ -19,8 +19,9 @@ import { type DatabaseOptions, openDatabase, type ServiceDatabase } from './data
 /** Runs the service's set-up on `app`; if any step fails, closes what the earlier steps opened and rethrows. */
 export async function buildService(app: FastifyInstance, setUp: () => Promise<void>): Promise<FastifyInstance> {
   try {
+    // Every step awaits its plugin, so a failure surfaces here; the app is left not yet ready, as Fastify
+    // apps are before listen (callers, tests among them, may still add hooks).
     await setUp();
-    await app.ready();
     return app;
   } catch (err) {
     await app.close().catch((closeErr: unknown) => app.log.warn({ err: closeErr }, 'closing after a failed start'));
