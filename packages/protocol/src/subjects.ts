@@ -53,9 +53,10 @@ export const JoinHeaders = {
 } as const;
 
 /**
- * Headers of the events on room.<id>. `Chat-Event` is the event's type (message, joined, …): a subscriber
- * that only needs the kind (rooms, which ignores join/leave notices) reads it without parsing the body; the
- * body stays the frame a socket gets, readable with `nats sub 'room.>'`.
+ * Headers of the events on room.<id>. `Chat-Event` is on join and leave notices (`joined`, `left`): a
+ * subscriber that only needs to tell them from the events that change the room (rooms, which ignores
+ * notices) reads it without parsing the body. Messages, edits and deletions carry no header, so the hot path
+ * sends nothing extra; the body stays the frame a socket gets, readable with `nats sub 'room.>'`.
  */
 export const RoomEventHeaders = {
   type: 'Chat-Event',

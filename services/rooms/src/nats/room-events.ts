@@ -1,7 +1,9 @@
 /**
  * Publishes the events of a room (message, joined, left, edited, deleted) on room.<id>. Each frame is built
- * here, once: the gateway forwards these exact bytes to every socket in the room. Each event also carries its
- * type in the `Chat-Event` header, so that subscribers needing only the kind do not parse the body.
+ * here, once: the gateway forwards these exact bytes to every socket in the room. Join and leave notices also
+ * carry their type in the `Chat-Event` header, so that subscribers needing only to tell them from the events
+ * that change the room (message, edited, deleted, which carry no header: nothing extra on the hot path) do
+ * not parse the body.
  *
  * Join and leave notices are gathered per room (see PresenceGatherer in the protocol), and whatever is
  * gathered for a room is published before any other event of that room, so a notice never trails the
@@ -13,8 +15,8 @@ import {
   type MessageEvent,
   messageEventJson,
   PresenceGatherer,
+  type PresenceKind,
   RoomEventHeaders,
-  type RoomEvent,
   roomSubject,
   type UserRef,
 } from '@chat/protocol';
@@ -36,25 +38,21 @@ export interface RoomEvents {
 
 type MessageEventType = (MessageEvent | EditedEvent | DeletedEvent)['type'];
 
-/** One header set per event type, made once: they never change. */
-const headersOf = new Map<RoomEvent['type'], MsgHdrs>();
-function typeHeaders(type: RoomEvent['type']): MsgHdrs {
-  let kept = headersOf.get(type);
-  if (!kept) {
-    kept = headers();
-    kept.set(RoomEventHeaders.type, type);
-    headersOf.set(type, kept);
-  }
-  return kept;
+/** The notices' headers, made once: they never change. */
+function noticeHeaders(kind: PresenceKind): MsgHdrs {
+  const h = headers();
+  h.set(RoomEventHeaders.type, kind);
+  return h;
 }
+const NOTICE_HEADERS: Record<PresenceKind, MsgHdrs> = { joined: noticeHeaders('joined'), left: noticeHeaders('left') };
 
 export function natsRoomEvents(nc: NatsConnection): RoomEvents {
-  const publish = (room: string, type: RoomEvent['type'], frame: string) =>
-    nc.publish(roomSubject(room), frame, { headers: typeHeaders(type) });
-  const presence = new PresenceGatherer((room, frame, kind) => publish(room, kind, frame));
+  const presence = new PresenceGatherer((room, frame, kind) =>
+    nc.publish(roomSubject(room), frame, { headers: NOTICE_HEADERS[kind] }),
+  );
   const publishMessage = (type: MessageEventType, room: string, messageJson: string) => {
     presence.flush(room);
-    publish(room, type, messageEventJson(type, room, messageJson));
+    nc.publish(roomSubject(room), messageEventJson(type, room, messageJson));
   };
   return {
     message: (room, messageJson) => publishMessage('message', room, messageJson),

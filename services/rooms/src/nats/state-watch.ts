@@ -28,8 +28,8 @@ export function watchRoomStates(nc: NatsConnection, { rooms, recent, access }: K
   const events = nc.subscribe(`${ROOM_SUBJECT_PREFIX}*`, {
     callback: (err, msg) => {
       if (err) return;
-      const type = msg.headers?.get(RoomEventHeaders.type);
-      if (type && NOTICES.has(type)) return;
+      // Only notices carry the header; reading it (which parses the headers) costs nothing for the others.
+      if (msg.headers && NOTICES.has(msg.headers.get(RoomEventHeaders.type))) return;
       rooms.forgetState(msg.subject.slice(ROOM_SUBJECT_PREFIX.length));
     },
   });
