@@ -114,6 +114,8 @@ export class SessionServer {
     const connection = new Connection(socket);
     this.connections.add(connection);
     socket.on('data', (chunk) => this.receive(connection, chunk));
+    // A client that goes away mid-read (ECONNRESET) is the only error here, and not this server's to report:
+    // 'close' follows, and rolls back whatever the connection left open.
     socket.on('error', () => {});
     socket.on('close', () => {
       connection.closed = true;

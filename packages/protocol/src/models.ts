@@ -5,6 +5,11 @@ import { ROOM_ID_PATTERN } from './subjects.js';
 
 export const RoomId = Type.String({ pattern: ROOM_ID_PATTERN, description: 'room id, a safe NATS subject token' });
 
+/** RFC 3339 date-time, as the servers write it (toISOString). A pattern, not `format: 'date-time'`: TypeBox
+ * checks formats only through a process-wide registry, which importing the protocol would have to fill. */
+export const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
+export const DateTime = Type.String({ pattern: DATE_TIME_PATTERN, description: 'RFC 3339 date-time' });
+
 /** A UUID as crypto.randomUUID() and Postgres write it (lower case): message and user ids. */
 export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 export const Uuid = Type.String({ pattern: UUID_PATTERN });
@@ -24,10 +29,7 @@ export type PublicUser = Static<typeof PublicUser>;
 export const UserFlags = Type.Composite([PublicUser, Type.Object({ disabled: Type.Boolean() })]);
 export type UserFlags = Static<typeof UserFlags>;
 
-export const AdminUserView = Type.Composite([
-  UserFlags,
-  Type.Object({ createdAt: Type.String({ format: 'date-time' }) }),
-]);
+export const AdminUserView = Type.Composite([UserFlags, Type.Object({ createdAt: DateTime })]);
 export type AdminUserView = Static<typeof AdminUserView>;
 
 export const Room = Type.Object({
@@ -42,10 +44,10 @@ export const ChatMessage = Type.Object({
   seq: Type.Integer({ minimum: 1, description: 'per room, strictly increasing, no gaps' }),
   author: UserRef,
   text: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
+  createdAt: DateTime,
   /** Set when the author changed the text. */
-  editedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  editedAt: Type.Optional(DateTime),
   /** Set when the message was deleted; its text is then empty. The seq stays taken, so history has no hole. */
-  deletedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  deletedAt: Type.Optional(DateTime),
 });
 export type ChatMessage = Static<typeof ChatMessage>;

@@ -6,7 +6,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ErrorCode } from './errors.js';
 import { MAX_REF_LENGTH } from './limits.js';
-import { ChatMessage, Room, RoomId, UserRef } from './models.js';
+import { ChatMessage, DateTime, Room, RoomId, UserRef } from './models.js';
 
 const Ref = Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH });
 
@@ -22,7 +22,7 @@ export const JoinResult = Type.Object({ room: Room, messages: Type.Array(ChatMes
 export type JoinResult = Static<typeof JoinResult>;
 export const HistoryResult = Type.Object({ room: RoomId, messages: Type.Array(ChatMessage) });
 export type HistoryResult = Static<typeof HistoryResult>;
-export const PingResult = Type.Object({ time: Type.String({ format: 'date-time' }) });
+export const PingResult = Type.Object({ time: DateTime });
 export type PingResult = Static<typeof PingResult>;
 
 export const ReplyOk = Type.Object({

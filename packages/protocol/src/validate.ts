@@ -1,15 +1,7 @@
 /** Compiled TypeBox validators: checking a value costs a function call, not a schema walk. */
-import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ChatError, ErrorCode } from './errors.js';
-
-/** RFC 3339 date-time, as the servers write it (toISOString) and ChatMessage's schema names it. */
-export const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
-const DATE_TIME = new RegExp(DATE_TIME_PATTERN, 'i');
-// TypeBox checks a format only through its registry; the protocol's schemas use this one.
-if (!FormatRegistry.Has('date-time')) {
-  FormatRegistry.Set('date-time', (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));
-}
 
 export interface Validator<T extends TSchema> {
   check(value: unknown): value is Static<T>;
