@@ -5,7 +5,7 @@
  * now, its user is staff now. Judged from the state as it is now (fresh answers from auth and rooms), never
  * from what was true at join or login time.
  */
-import type { RoomAccess } from '@chat/protocol';
+import { ChatError, ErrorCode, type RoomAccess } from '@chat/protocol';
 import type { CurrentUser } from '@chat/service-kit';
 
 /** What to do with a room membership: keep it, or take the socket out, saying why. */
@@ -21,4 +21,11 @@ export function roomVerdict(user: CurrentUser, room: RoomAccess | undefined, joi
   if (!room || room.epoch !== joinedEpoch) return 'ROOM_INVALID';
   if (room.staffOnly && !user.isStaff) return 'ROOM_ACCESS_DENIED';
   return 'stay';
+}
+
+/** A refusal, as a join that may no longer complete is answered: the codes the rooms service refuses with. */
+export function refusalOf(verdict: Exclude<RoomVerdict, 'stay'>): ChatError {
+  return verdict === 'ROOM_INVALID'
+    ? new ChatError(ErrorCode.ROOM_INVALID, 'no such room')
+    : new ChatError(ErrorCode.ROOM_ACCESS_DENIED, 'this room is for staff only');
 }

@@ -29,7 +29,7 @@ import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { CurrentUser, UserDirectory } from '@chat/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
-import { roomVerdict, sessionMayContinue } from './access-rule.js';
+import { refusalOf, roomVerdict, sessionMayContinue } from './access-rule.js';
 import { ChangeLog } from './change-log.js';
 import type { Hub } from './hub.js';
 import type { RoomsClient } from './rooms-client.js';
@@ -111,10 +111,7 @@ export class AccessWatch {
         throw new ChatError(ErrorCode.UNAUTHORIZED, 'the session has ended');
       }
       const verdict = roomVerdict(user, rooms.get(room), epoch);
-      if (verdict === 'ROOM_INVALID') throw new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
-      if (verdict === 'ROOM_ACCESS_DENIED') {
-        throw new ChatError(ErrorCode.ROOM_ACCESS_DENIED, 'this room is for staff only');
-      }
+      if (verdict !== 'stay') throw refusalOf(verdict);
     }
   }
 
