@@ -17,11 +17,11 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Stack } from '@chat/stack';
-import { createTestDatabase, generateSigningKeys } from '@chat/test-kit';
 import WebSocket from 'ws';
 import { sleep } from '../clock.js';
 import { paths } from '../paths.js';
+import { createRoom, newUserToken } from '../rest-client.js';
+import { startBenchStack } from '../targets/bench-stack.js';
 import type { FloodOrder, FloodReport } from './flood-worker.js';
 
 const { values: args } = parseArgs({
@@ -51,56 +51,29 @@ function pin(pid: number, cpu: string): void {
 }
 
 async function startStack(logDir: string) {
-  const database = await createTestDatabase('chat_bench_flood');
-  const keys = generateSigningKeys();
-  let stack: Stack | undefined;
-  const stop = async () => {
-    await stack?.stop();
-    await database.drop();
-  };
+  // No gatewayEnv: the gateway's admission and per-user limits as shipped are what is measured.
+  const bench = await startBenchStack({
+    databasePrefix: 'chat_bench_flood',
+    logFile: (name) => join(logDir, `flood-${name}.log`),
+    authEnv: { LOGINS_PER_ADDRESS: '1000000' },
+  });
   try {
-    stack = await Stack.start({
-      database: { url: database.url },
-      logs: (name) => ({ file: join(logDir, `flood-${name}.log`) }),
-      env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_PUBLIC_KEY: keys.publicKey },
-      authEnv: { JWT_PRIVATE_KEY: keys.privateKey, LOGINS_PER_ADDRESS: '1000000' },
-      // No gatewayEnv: the gateway's admission and per-user limits as shipped are what is measured.
-    });
+    const { stack, base, adminToken } = bench;
     const gatewayPid = stack.gateways[0]?.pid;
     if (!gatewayPid) throw new Error('the stack started no gateway');
     pin(gatewayPid, GATEWAY_CPU);
-    const base = stack.gatewayUrl;
-    await stack.createSuperuser('bench-admin', 'bench-admin-password');
-    const admin = await login(base, 'bench-admin', 'bench-admin-password');
-    const userToken = async (username: string) => {
-      await call(base, '/api/auth/users', { username, password: `${username}-password` }, admin);
-      return login(base, username, `${username}-password`);
-    };
-    const room = (await call(base, '/api/rooms', { title: 'Flood bench', staffOnly: false }, admin)) as { id: string };
+    const userToken = (username: string) => newUserToken(base, adminToken, username, `${username}-password`);
     return {
       wsUrl: `${base.replace('http', 'ws')}/ws`,
-      room: room.id,
+      room: await createRoom(base, adminToken, 'Flood bench'),
       victim: await userToken('victim'),
       flooder: await userToken('flooder'),
-      stop,
+      stop: bench.stop,
     };
   } catch (err) {
-    await stop().catch(() => {});
+    await bench.stop().catch(() => {});
     throw err;
   }
-}
-
-async function call(base: string, path: string, body: unknown, token?: string): Promise<unknown> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(base + path, { method: 'POST', headers, body: JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`POST ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as unknown;
-}
-
-async function login(base: string, username: string, password: string): Promise<string> {
-  return ((await call(base, '/api/auth/login', { username, password })) as { token: string }).token;
 }
 
 /** One connect of the measured user: handshake to open, and to the reply to its first join. */
