@@ -15,30 +15,18 @@ const users = new Map<string, unknown>([
 beforeAll(async () => {
   server = await startNatsServer();
   nc = await connectNats({ url: server.url, name: 'directory-test' });
-  // The auth service's auth.user.get, reduced to a table the test can change.
-  const quiet = { info() {}, warn() {}, error() {} };
-  await startService(
-    nc,
-    {
-      name: 'auth',
-      version: '0.0.0',
-      description: 'users from a table',
-      queue: QUEUE_GROUP,
-      endpoints: {
-        'user-get': endpoint({
-          subject: Subjects.auth.userGet,
-          validator: compile(UserGetRequest),
-          async handle({ id }) {
-            asked++;
-            const user = users.get(id);
-            if (!user) throw new ChatError(ErrorCode.NOT_FOUND, 'no such user');
-            return user;
-          },
-        }),
-      },
+  // auth.user.get as the auth service answers it, from a table the test can change.
+  const userGet = endpoint({
+    subject: Subjects.auth.userGet,
+    validator: compile(UserGetRequest),
+    handle: async ({ id }) => {
+      asked++;
+      return users.get(id) ?? Promise.reject(new ChatError(ErrorCode.NOT_FOUND, 'no such user'));
     },
-    quiet,
-  );
+  });
+  const quiet = { info() {}, warn() {}, error() {} };
+  const spec = { name: 'users-table', version: '0.0.0', description: 'test users', queue: QUEUE_GROUP };
+  await startService(nc, { ...spec, endpoints: { userGet } }, quiet);
   await nc.flush();
 });
 afterAll(async () => {

@@ -1,5 +1,6 @@
-import type { MessageEvent, ReplyFrame, ServerFrame } from '@chat/protocol';
+import type { MessageEvent, ServerFrame } from '@chat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok } from './replies.js';
 import { type Stack, startStack } from './stack.js';
 
 let stack: Stack;
@@ -8,10 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const ok = (reply: ReplyFrame) => {
-  if (!reply.ok) throw new Error(`expected ok, got ${JSON.stringify(reply.error)}`);
-  return reply.data as any;
-};
 const messagesIn = (frames: ServerFrame[], room: string) =>
   frames.filter((f): f is MessageEvent => f.type === 'message' && f.room === room);
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage, ReplyFrame } from '@chat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCode, ok } from './replies.js';
 import { type Stack, startStack } from './stack.js';
 
 let stack: Stack;
@@ -9,11 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const data = (reply: ReplyFrame) => {
-  if (!reply.ok) throw new Error(`expected ok, got ${JSON.stringify(reply.error)}`);
-  return reply.data as ChatMessage;
-};
-const code = (reply: ReplyFrame) => (reply.ok ? 'ok' : reply.error.code);
+const data = (reply: ReplyFrame) => ok<ChatMessage>(reply);
+const code = errorCode;
 
 describe('editing and deleting messages', () => {
   it('lets authors edit their own messages, everyone in the room sees the change, history keeps it', async () => {

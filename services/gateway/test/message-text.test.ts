@@ -2,8 +2,8 @@
  * A message's text is normalized once, before it is acknowledged: the sender's reply, the live event the room
  * gets and history (over the socket and REST) carry the same text, also for text Postgres cannot store as sent.
  */
-import type { ReplyFrame } from '@chat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok } from './replies.js';
 import { type Stack, startStack } from './stack.js';
 
 let stack: Stack;
@@ -11,11 +11,6 @@ beforeAll(async () => {
   stack = await startStack();
 });
 afterAll(() => stack?.stop());
-
-const ok = (reply: ReplyFrame) => {
-  if (!reply.ok) throw new Error(`expected ok, got ${JSON.stringify(reply.error)}`);
-  return reply.data as any;
-};
 
 /** The author's socket and a reader's, both in a new room. */
 async function roomWithTwo(title: string) {

@@ -3,7 +3,7 @@
  * made through the public API, steady chat traffic that records the outcome of every send, and the messages
  * the database really holds.
  */
-import type { ChatMessage, ReplyFrame, ServerFrame } from '@chat/protocol';
+import type { ChatMessage, ServerFrame } from '@chat/protocol';
 import { type NatsServer, type ServiceProcess, Stack, type StackOptions } from '@chat/stack';
 import { createTestDatabase, generateSigningKeys, openSocket, type TestSocket } from '@chat/test-kit';
 import pg from 'pg';
@@ -179,11 +179,6 @@ export function reliability(test: string, figures: Record<string, unknown>): voi
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export function ok<T = any>(reply: ReplyFrame): T {
-  if (!reply.ok) throw new Error(`expected ok, got ${JSON.stringify(reply.error)}`);
-  return reply.data as T;
-}
 
 /** One send's outcome in words, for assertion messages. */
 export const describeOutcome = (r: SendRecord) =>

@@ -5,7 +5,6 @@ import {
   isClosed,
   joinAll,
   messagesOf,
-  ok,
   printLogsOnFailure,
   REQUEST_TIMEOUT_MS,
   reliability,
@@ -15,6 +14,7 @@ import {
   storedMessages,
   trySend,
 } from './harness.js';
+import { ok } from '../replies.js';
 
 let stack: FaultStack;
 beforeAll(async () => {

@@ -5,7 +5,8 @@
  */
 import type { ChatMessage, HistoryResult, JoinResult, ServerFrame } from '@chat/protocol';
 import { openSocket, type TestSocket } from '@chat/test-kit';
-import { ok, sleep } from './harness.js';
+import { ok } from '../replies.js';
+import { sleep } from './harness.js';
 
 const HISTORY_PAGE = 100;
 
