@@ -6,6 +6,7 @@
 import type { ChatMessage, ServerFrame } from '@chat/protocol';
 import { type NatsServer, type ServiceProcess, Stack, type StackOptions } from '@chat/stack';
 import { createTestDatabase, generateSigningKeys, openSocket, type TestSocket } from '@chat/test-kit';
+import { ok } from '../replies.js';
 import pg from 'pg';
 import { beforeEach } from 'vitest';
 
