@@ -12,3 +12,5 @@ export * from './validate.js';
 export * from './message-text.js';
 export * from './presence.js';
 export * from './room-order.js';
+export * from './request-id.js';
+export * from './room-entry.js';

@@ -7,6 +7,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { ErrorCode } from './errors.js';
 import { MAX_REF_LENGTH } from './limits.js';
 import { ChatMessage, DateTime, Room, RoomId, UserRef } from './models.js';
+import { RequestId } from './request-id.js';
 
 const Ref = Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH });
 
@@ -14,8 +15,10 @@ const Ref = Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH });
 export const ErrorBody = Type.Object({
   code: Type.Union(Object.values(ErrorCode).map((code) => Type.Literal(code))),
   message: Type.String(),
+  /** The gateway's id of the request, for the user to report: it finds the request in every service's log. */
+  requestId: Type.Optional(RequestId),
 });
-export type ErrorBody = { code: ErrorCode; message: string };
+export type ErrorBody = { code: ErrorCode; message: string; requestId?: string };
 
 // The `data` of successful replies, by request.
 export const JoinResult = Type.Object({ room: Room, messages: Type.Array(ChatMessage) });
