@@ -24,12 +24,13 @@ import {
   UserChangedEvent,
   type Validator,
   compile,
+  roomRefusalError,
 } from '@chat/protocol';
 import { decodeJson, type NatsConnection, type Subscription } from '@chat/nats';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { CurrentUser, UserDirectory } from '@chat/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
-import { refusalOf, roomVerdict, sessionMayContinue } from './access-rule.js';
+import { roomRefusal, sessionMayContinue } from './access-rule.js';
 import { ChangeLog } from './change-log.js';
 import type { Hub } from './hub.js';
 import type { RoomsClient } from './rooms-client.js';
@@ -110,8 +111,8 @@ export class AccessWatch {
       if (!sessionMayContinue(user, connection.sessionVersion)) {
         throw new ChatError(ErrorCode.UNAUTHORIZED, 'the session has ended');
       }
-      const verdict = roomVerdict(user, rooms.get(room), epoch);
-      if (verdict !== 'stay') throw refusalOf(verdict);
+      const refusal = roomRefusal(user, rooms.get(room), epoch);
+      if (refusal) throw roomRefusalError(refusal);
     }
   }
 
@@ -183,8 +184,8 @@ export class AccessWatch {
       }
       for (const [room, epoch] of connection.memberships()) {
         if (!rooms.has(room)) continue;
-        const verdict = roomVerdict(user, rooms.get(room), epoch);
-        if (verdict !== 'stay') connection.revoke(room, verdict);
+        const refusal = roomRefusal(user, rooms.get(room), epoch);
+        if (refusal) connection.revoke(room, refusal);
       }
     }
   }

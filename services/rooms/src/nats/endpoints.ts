@@ -27,7 +27,7 @@ import type { MessageHistory } from '../messages/history.js';
 import type { RecentHistory } from '../messages/recent-history.js';
 import type { MessageWriter } from '../messages/writer.js';
 import type { RoomAccessCheck } from '../rooms/access.js';
-import { assertMayEnter, type RoomStore } from '../rooms/store.js';
+import { assertMayEnter, noSuchRoom, type RoomStore } from '../rooms/store.js';
 import type { UserLookup } from '@chat/service-kit';
 import type { RoomEvents } from './room-events.js';
 
@@ -43,6 +43,8 @@ export interface RoomsServiceDeps {
   access: RoomAccessCheck;
   /** The service's readiness report, as GET /readyz answers it. */
   ready: () => Promise<HealthReport>;
+  /** Told of every send refused, with the code its sender gets (metrics). */
+  sendRefused?(code: ErrorCode): void;
 }
 
 export function roomsService({
@@ -55,6 +57,7 @@ export function roomsService({
   recent,
   access,
   ready,
+  sendRefused,
 }: RoomsServiceDeps): ServiceSpec {
   return {
     name: Subjects.rooms.service,
@@ -70,7 +73,7 @@ export function roomsService({
           const [current, found] = await Promise.all([lookupUser(user.id), rooms.findWithHistoryState(roomId)]);
           if (!current) throw new ChatError(ErrorCode.UNAUTHORIZED, 'no such user');
           if (current.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
-          if (!found) throw new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
+          if (!found) throw noSuchRoom();
           const { room } = found;
           assertMayEnter(room, current);
           // The usual join (latest 50) is served from a kept, encoded answer; other sizes are read.
@@ -98,8 +101,13 @@ export function roomsService({
         subject: Subjects.rooms.send,
         validator: compile(SendRequest),
         async handle({ room, epoch, author, text, id, attempt }) {
-          await access.assertMayUse(room, author.id, epoch);
-          return writer.send(room, author, normalizeMessageText(text), { id, retried: (attempt ?? 1) > 1 });
+          try {
+            await access.assertMayUse(room, author.id, epoch);
+            return await writer.send(room, author, normalizeMessageText(text), { id, retried: (attempt ?? 1) > 1 });
+          } catch (err) {
+            sendRefused?.(err instanceof ChatError ? err.code : ErrorCode.INTERNAL);
+            throw err;
+          }
         },
       }),
       edit: endpoint({

@@ -8,10 +8,10 @@
  * for every rooms.changed event from any instance, and for everything after a NATS disconnect), and users
  * come from the user directory, which drops a user on auth's change announcement.
  */
-import { ChatError, ErrorCode, type RoomAccess } from '@chat/protocol';
+import { ChatError, ErrorCode, type RoomAccess, roomEntryRefusal, roomRefusalError } from '@chat/protocol';
 import type { UserLookup } from '@chat/service-kit';
 import { LRUCache } from 'lru-cache';
-import { assertMayEnter, noSuchRoom, type RoomStore } from './store.js';
+import { noSuchRoom, type RoomStore } from './store.js';
 
 const MAX_ROOMS_KEPT = 10_000;
 
@@ -27,10 +27,12 @@ export class RoomAccessCheck {
   /** Refuses the request unless `userId` may use the room (in incarnation `epoch`, when given) right now. */
   async assertMayUse(roomId: string, userId: string, epoch?: number): Promise<void> {
     const [user, access] = await Promise.all([this.lookupUser(userId), this.access(roomId)]);
+    // A request for a room that is gone is told so first, whoever asks.
     if (!access || (epoch !== undefined && access.epoch !== epoch)) throw noSuchRoom();
     if (!user) throw new ChatError(ErrorCode.UNAUTHORIZED, 'no such user');
     if (user.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
-    assertMayEnter(access, user);
+    const refusal = roomEntryRefusal(access, user, epoch);
+    if (refusal) throw roomRefusalError(refusal);
   }
 
   /** The room changed (or, without an id, anything may have): the next request reads it again. */

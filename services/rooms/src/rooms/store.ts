@@ -7,6 +7,8 @@ import {
   MAX_ROOM_ID_LENGTH,
   type Room,
   type RoomAccess,
+  roomEntryRefusal,
+  roomRefusalError,
 } from '@chat/protocol';
 import type { Kysely, Updateable } from 'kysely';
 import { LRUCache } from 'lru-cache';
@@ -25,11 +27,12 @@ export function toRoom(row: Pick<RoomRow, 'id' | 'title' | 'staff_only'>): Room 
   return { id: row.id, title: row.title, staffOnly: row.staff_only };
 }
 
-export const noSuchRoom = () => new ChatError(ErrorCode.ROOM_INVALID, 'no such room');
+export const noSuchRoom = () => roomRefusalError(ErrorCode.ROOM_INVALID);
 
 /** Refuses a user who may not read or join the room, by their flags as they are now. */
 export function assertMayEnter(room: { staffOnly: boolean }, user: { isStaff: boolean }): void {
-  if (room.staffOnly && !user.isStaff) throw new ChatError(ErrorCode.ROOM_ACCESS_DENIED, 'this room is for staff only');
+  const refusal = roomEntryRefusal(room, user);
+  if (refusal) throw roomRefusalError(refusal);
 }
 
 export interface RoomState {
