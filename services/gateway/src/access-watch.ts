@@ -9,8 +9,8 @@
  *   (`confirmJoin`, with the change log).
  * - After a gap (NATS disconnected, an event subscription failed) announcements may have been missed: room
  *   events are held (Hub.pause), requests wait, and every socket is judged again before either goes on.
- *   When the services cannot be asked within GAP_RECHECK_DEADLINE_MS of the reconnection, the sockets are
- *   closed with 1012 (reconnect): a socket is never served on access that could not be confirmed.
+ *   When the services cannot be asked within ACCESS_RECHECK_DEADLINE_MS (10 s by default) of the gap, the
+ *   sockets are closed with 1012 (reconnect): a socket is never served on access that could not be confirmed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -40,8 +40,6 @@ import type { ConnectionRegistry } from './connection-registry.js';
 const validUserChanged = compile(UserChangedEvent);
 const validRoomsChanged = compile(RoomsChangedEvent);
 
-/** How long after a reconnection the services may take to confirm every socket's access. */
-export const GAP_RECHECK_DEADLINE_MS = 10_000;
 const GAP_RECHECK_RETRY_MS = 250;
 /** User lookups asked at once when every socket is re-judged. */
 const LOOKUPS_AT_ONCE = 200;
@@ -54,6 +52,8 @@ export interface AccessWatchDeps {
   log: FastifyBaseLogger;
   /** How long a request waits for a re-check after a gap before it is answered UNAVAILABLE. */
   timeoutMs: number;
+  /** How long after a gap the services may take to confirm every socket's access before all are closed. */
+  recheckDeadlineMs: number;
 }
 
 /** Rooms as asked of the rooms service: every id asked is a key; undefined means the room does not exist. */
@@ -141,11 +141,12 @@ export class AccessWatch {
     this.log.changed({ user: event.id });
     const local = [...this.deps.connections.ofUser(event.id)];
     if (local.length === 0) return;
-    const [user, rooms] = await Promise.all([
-      this.deps.users.lookup(event.id, { fresh: true }),
-      this.roomsNow(roomsOf(local)),
-    ]);
-    this.enforce(local, new Map([[event.id, user]]), rooms);
+    const user = await this.deps.users.lookup(event.id, { fresh: true });
+    const users = new Map([[event.id, user]]);
+    // A change of a user alters no room, and a staff member may be in every room: the rooms need asking about
+    // only when the user may stay connected and is not staff (a demotion).
+    const roomsAffected = user !== null && !user.disabled && !user.isStaff;
+    this.enforce(local, users, roomsAffected ? await this.roomsNow(roomsOf(local)) : new Map());
   }
 
   private async roomChanged(event: RoomsChangedEvent): Promise<void> {
@@ -243,7 +244,7 @@ export class AccessWatch {
   }
 
   private async recheckAllUntilDone(): Promise<void> {
-    const deadline = Date.now() + GAP_RECHECK_DEADLINE_MS;
+    const deadline = Date.now() + this.deps.recheckDeadlineMs;
     for (;;) {
       // Disconnected again: the next reconnection starts the re-check over.
       if (!this.connected || this.closed) return;

@@ -50,6 +50,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
       connections,
       log: app.log.child({ component: 'access' }),
       timeoutMs: config.REQUEST_TIMEOUT_MS,
+      recheckDeadlineMs: config.ACCESS_RECHECK_DEADLINE_MS,
     });
 
     await app.register(authenticate, {

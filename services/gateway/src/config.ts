@@ -26,6 +26,13 @@ export const GatewayEnv = Type.Object({
     default: 2,
     description: 'tries of a send within REQUEST_TIMEOUT_MS',
   }),
+  ACCESS_RECHECK_DEADLINE_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 60_000,
+    default: 10_000,
+    description:
+      'after a reconnection to NATS, how long auth and rooms may take to confirm every socket\'s access; past it the sockets are closed (1012) for their clients to reconnect',
+  }),
   MAX_ROOMS_PER_CONNECTION: Type.Integer({ minimum: 1, default: 100 }),
   CLIENT_WRITE_GATHER_MS: Type.Integer({
     minimum: 0,

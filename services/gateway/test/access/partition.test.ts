@@ -7,7 +7,7 @@
  */
 import { startNatsServer, startTcpProxy, type NatsServerHandle, type TcpProxy } from '@chat/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GAP_RECHECK_DEADLINE_MS } from '../../src/access-watch.js';
+import { GatewayEnv } from '../../src/config.js';
 import { type Stack, startStack } from '../stack.js';
 import { neverDelivered } from './delivery.js';
 
@@ -61,7 +61,7 @@ describe('a gateway cut off from NATS while access changes', () => {
     await sleep(3000);
     proxy.restore();
 
-    const bound = GAP_RECHECK_DEADLINE_MS;
+    const bound = GatewayEnv.properties.ACCESS_RECHECK_DEADLINE_MS.default;
     expect((await d.closed).code).toBe(1008);
     await s.waitFor((f) => f.type === 'removed' && f.room === staffRoom && f.reason === 'ROOM_ACCESS_DENIED', bound);
     await p.waitFor((f) => f.type === 'removed' && f.room === turning && f.reason === 'ROOM_ACCESS_DENIED', bound);
