@@ -6,6 +6,7 @@ export {
   natsCredentialsFile,
   natsServerEnv,
 } from './nats-credentials.js';
+export { type Front, type FrontOptions, frontConfig, frontOrigins, startFront } from './front.js';
 export { type NatsServer, type NatsServerOptions, startNatsServer } from './nats-server.js';
 export { repoRoot, type ServiceName, serviceScript } from './paths.js';
 export { freePort, portAccepts } from './ports.js';

@@ -2,9 +2,11 @@
  * A whole stack as processes: nats-server (its own, or one given), Postgres (embedded, or one given), then auth and
  * rooms, then the gateways. Stopping goes the other way round, each stage finished before the next: the gateways
  * first (clients are told to reconnect, and their leave notices still reach rooms), then auth and rooms (requests
- * in flight finish), and only then nats-server and the databases they were using.
+ * in flight finish), and only then nats-server and the databases they were using. With a front, nginx goes after the
+ * gateways (their goodbyes to clients pass through it).
  */
 import { type Databases, type DatabaseOptions, startDatabases } from './databases.js';
+import { type Front, frontOrigins, startFront } from './front.js';
 import type { NatsCredentials } from './nats-credentials.js';
 import { type NatsServer, type NatsServerOptions, startNatsServer } from './nats-server.js';
 import type { ServiceName } from './paths.js';
@@ -31,6 +33,11 @@ export interface StackOptions {
   gateways?: number;
   /** The first gateway's port (what a browser opens); a free one by default. */
   gatewayPort?: number;
+  /**
+   * The front (deploy/front/nginx.conf, Debian's nginx) before the gateways, on this port or a free one: what a
+   * browser opens then. The gateways' ALLOWED_ORIGINS name it, unless gatewayEnv says otherwise.
+   */
+  front?: { port?: number };
   authPort?: number;
   roomsPort?: number;
   /** Extra arguments to node for a service (e.g. --cpu-prof for the bench). */
@@ -43,6 +50,8 @@ export class Stack {
   readonly rooms: ServiceProcess[] = [];
   readonly gateways: ServiceProcess[] = [];
   private authProcess: ServiceProcess | undefined;
+  private frontProcess: Front | undefined;
+  private frontPort: number | undefined;
   nats: NatsServer | { url: string } | undefined;
   databases: Databases | undefined;
   private stopping: Promise<void> | undefined;
@@ -75,6 +84,7 @@ export class Stack {
     if (this.stopping) return;
     const authPort = options.authPort ?? (await freePort());
     const roomsPort = options.roomsPort ?? (await freePort());
+    if (options.front) this.frontPort = options.front.port ?? (await freePort());
     // auth and the first rooms instance migrate different schemas, so they may start together; further rooms
     // instances wait for the first one's migration.
     await allStarted([
@@ -87,6 +97,22 @@ export class Stack {
       ),
       ...Array.from({ length: (options.rooms ?? 1) - 1 }, () => this.addRooms()),
     ]);
+    if (this.frontPort !== undefined && !this.stopping) {
+      this.frontProcess = await startFront({
+        gateways: this.gateways.map((g) => g.url),
+        port: this.frontPort,
+        logs: typeof options.logs === 'function' ? options.logs('front') : options.logs,
+        detached: options.detached ?? false,
+      });
+      // A stop that began while it was starting would otherwise miss it.
+      if (this.stopping) await this.frontProcess.stop();
+    }
+  }
+
+  /** The front, when the stack has one: where a browser goes then. */
+  get front(): Front {
+    if (!this.frontProcess) throw new Error('the stack has no front');
+    return this.frontProcess;
   }
 
   get auth(): ServiceProcess {
@@ -158,6 +184,12 @@ export class Stack {
       onStage(running.map((p) => p.label).join(' and '));
     };
     await stopAll(this.gateways);
+    if (this.frontProcess) {
+      const running = this.frontProcess.process.running;
+      // Also when nginx has died: its folder goes.
+      await this.frontProcess.stop();
+      if (running) onStage('front');
+    }
     await stopAll([...(this.authProcess ? [this.authProcess] : []), ...this.rooms]);
     const nats = this.natsServer;
     if (nats?.running) {
@@ -235,6 +267,7 @@ export class Stack {
       ...this.common('gateway'),
       ...(authProcess ? { AUTH_URL: authProcess.url } : {}),
       ...(rooms[0] ? { ROOMS_URL: rooms[0].url } : {}),
+      ...(this.frontPort !== undefined ? { ALLOWED_ORIGINS: frontOrigins(this.frontPort).join(',') } : {}),
       ...this.options.gatewayEnv,
     };
   }
