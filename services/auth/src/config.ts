@@ -3,17 +3,29 @@ import { ConfigError, commonEnv, ensureDevKeyPair, loadConfig, readKey } from '@
 
 export const AuthEnv = Type.Object({
   ...commonEnv(3001),
-  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
-  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  DATABASE_URL: Type.String({
+    pattern: '^postgres(ql)?://',
+    description: 'its Postgres database; it migrates and uses only its own schema there, so the services may share one',
+  }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'connections in the pool' }),
   DATABASE_IDLE_TIMEOUT_MS: Type.Integer({
     minimum: 0,
     default: 10_000,
     description: 'how long an unused database connection stays open; 0 keeps it',
   }),
-  JWT_PRIVATE_KEY: Type.Optional(Type.String()),
-  JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String()),
-  TOKEN_TTL: Type.String({ pattern: '^[0-9]+[smhd]$', default: '12h' }),
-  COOKIE_SECURE: Type.Boolean({ default: false }),
+  JWT_PRIVATE_KEY: Type.Optional(
+    Type.String({
+      description:
+        'Ed25519 private key (PEM, PKCS#8) that signs tokens; required in production; in development, with no key set, one pair is generated into DATA_DIR/keys/',
+    }),
+  ),
+  JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String({ description: 'a file holding JWT_PRIVATE_KEY' })),
+  TOKEN_TTL: Type.String({
+    pattern: '^[0-9]+[smhd]$',
+    default: '12h',
+    description: 'token and session cookie lifetime (30m, 12h, 7d)',
+  }),
+  COOKIE_SECURE: Type.Boolean({ default: false, description: 'mark the session cookie Secure (true behind HTTPS)' }),
   LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({
     minimum: 1,
     default: 10,

@@ -5,12 +5,27 @@ import { fileURLToPath } from 'node:url';
 
 export const GatewayEnv = Type.Object({
   ...commonEnv(8080),
-  AUTH_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3001' }),
-  ROOMS_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3002' }),
+  AUTH_URL: Type.String({
+    pattern: '^https?://',
+    default: 'http://127.0.0.1:3001',
+    description: 'the auth service, where /api/auth/* is forwarded',
+  }),
+  ROOMS_URL: Type.String({
+    pattern: '^https?://',
+    default: 'http://127.0.0.1:3002',
+    description: 'the rooms service, where /api/rooms/* is forwarded',
+  }),
   ALLOWED_ORIGINS: Type.Optional(
-    Type.String({ description: 'comma-separated origins allowed to open /ws with the cookie' }),
+    Type.String({
+      description:
+        'comma-separated origins allowed to open /ws with the session cookie (their ws: twins join the CSP connect-src); unset: http://127.0.0.1:PORT and http://localhost:PORT',
+    }),
   ),
-  WEB_ROOT: Type.Optional(Type.String()),
+  WEB_ROOT: Type.Optional(
+    Type.String({
+      description: 'folder of the built web client served at /; unset: web/dist of the checkout when it is built',
+    }),
+  ),
   USER_CACHE_TTL_MS: Type.Integer({
     minimum: 0,
     default: 10_000,
@@ -31,17 +46,26 @@ export const GatewayEnv = Type.Object({
     maximum: 60_000,
     default: 10_000,
     description:
-      'after a reconnection to NATS, how long auth and rooms may take to confirm every socket\'s access; past it the sockets are closed (1012) for their clients to reconnect',
+      "after a reconnection to NATS, how long auth and rooms may take to confirm every socket's access; past it the sockets are closed (1012) for their clients to reconnect",
   }),
-  MAX_ROOMS_PER_CONNECTION: Type.Integer({ minimum: 1, default: 100 }),
+  MAX_ROOMS_PER_CONNECTION: Type.Integer({ minimum: 1, default: 100, description: 'rooms one socket may be in' }),
   CLIENT_WRITE_GATHER_MS: Type.Integer({
     minimum: 0,
     maximum: 100,
     default: 0,
     description: 'while busy, frames to clients wait up to this long to leave several per write; 0: after every turn',
   }),
-  SEND_BUFFER_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
-  MAX_CONNECTIONS_PER_USER: Type.Integer({ minimum: 1, default: 20 }),
+  SEND_BUFFER_LIMIT_BYTES: Type.Integer({
+    minimum: 1024,
+    default: 4 * 1024 * 1024,
+    description:
+      "a socket whose unsent backlog passes this is closed (1008): slow consumers cannot grow the gateway's memory",
+  }),
+  MAX_CONNECTIONS_PER_USER: Type.Integer({
+    minimum: 1,
+    default: 20,
+    description: 'sockets one user may hold on this gateway (429 beyond)',
+  }),
   SENDS_PER_SECOND: Type.Number({
     exclusiveMinimum: 0,
     default: 20,

@@ -3,8 +3,11 @@ import { commonEnv, loadConfig, publicKeyFromEnv, requestTimeoutEnv } from '@cha
 
 export const RoomsEnv = Type.Object({
   ...commonEnv(3002),
-  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
-  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  DATABASE_URL: Type.String({
+    pattern: '^postgres(ql)?://',
+    description: 'its Postgres database; it migrates and uses only its own schema there, so the services may share one',
+  }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'connections in the pool' }),
   DATABASE_IDLE_TIMEOUT_MS: Type.Integer({
     minimum: 0,
     default: 10_000,
