@@ -65,6 +65,32 @@ describe('editing and deleting messages', () => {
     ]);
   });
 
+  it("lets staff delete anyone's message, but not edit it, and only while they are staff", async () => {
+    const room = await stack.room('Moderated');
+    const author = await stack.socket((await stack.user()).token);
+    const moderator = await stack.user({ isStaff: true });
+    const staff = await stack.socket(moderator.token);
+    for (const s of [author, staff]) await s.request({ type: 'join', room });
+    const spam = data(await author.request({ type: 'send', room, text: 'buy now' }));
+    const later = data(await author.request({ type: 'send', room, text: 'and again' }));
+
+    expect(code(await staff.request({ type: 'edit', room, id: spam.id, text: 'tidied' }))).toBe('FORBIDDEN');
+    expect(data(await staff.request({ type: 'delete', room, id: spam.id })).text).toBe('');
+    await author.waitFor((f) => f.type === 'deleted' && f.message.id === spam.id);
+
+    const demoted = await stack.call('PATCH', `/api/auth/users/${moderator.id}`, {
+      token: stack.adminToken,
+      body: { isStaff: false },
+    });
+    expect(demoted.status).toBe(200);
+    expect(code(await staff.request({ type: 'delete', room, id: later.id }))).toBe('FORBIDDEN');
+    const page = (await author.request({ type: 'history', room })) as ReplyFrame;
+    expect(page.ok && (page.data as { messages: ChatMessage[] }).messages.map((m) => m.text)).toEqual([
+      '',
+      'and again',
+    ]);
+  });
+
   it('answers NOT_FOUND for an unknown message, NOT_IN_ROOM outside the room, MESSAGE_TOO_LONG for long edits', async () => {
     const room = await stack.room('Edge cases');
     const s = await stack.socket((await stack.user()).token);

@@ -1,8 +1,8 @@
 /**
  * A room's messages and join/leave lines. Text is only ever bound as text, never parsed as HTML. Keeps the
  * view pinned to the newest message unless the reader scrolled up, and keeps the reader's place when older
- * messages are added above. Offers Edit and Delete on the reader's own messages (Delete on everyone's to an
- * admin), one message at a time; the server decides, this only asks.
+ * messages are added above. Offers Edit and Delete on the reader's own messages (Delete on everyone's to staff
+ * and administrators, who may moderate), one message at a time; the server decides, this only asks.
  */
 import type { ChatMessage } from '@chat/protocol';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -22,7 +22,7 @@ export class MessageList extends LitElement {
     log: { attribute: false },
     roomTitle: { attribute: false },
     selfId: { attribute: false },
-    isAdmin: { type: Boolean },
+    canModerate: { type: Boolean },
     actionsDisabled: { type: Boolean },
     canLoadOlder: { type: Boolean },
     loadingOlder: { type: Boolean },
@@ -36,7 +36,8 @@ export class MessageList extends LitElement {
   declare roomTitle: string;
   declare selfId: string;
   /** Admins may delete anyone's message. */
-  declare isAdmin: boolean;
+  /** Staff or administrator: may delete anyone's message (the server checks it again, as it is then). */
+  declare canModerate: boolean;
   /** Edits and deletions cannot be sent right now (not connected, or not in the room). */
   declare actionsDisabled: boolean;
   declare canLoadOlder: boolean;
@@ -173,7 +174,7 @@ export class MessageList extends LitElement {
     this.loadingOlder = false;
     this.startReached = false;
     this.active = false;
-    this.isAdmin = false;
+    this.canModerate = false;
     this.actionsDisabled = false;
     this.editing = null;
     this.confirming = null;
@@ -271,7 +272,7 @@ export class MessageList extends LitElement {
   }
 
   private renderActions(message: ChatMessage, mine: boolean) {
-    const canDelete = mine || this.isAdmin;
+    const canDelete = mine || this.canModerate;
     if (!canDelete) return nothing;
     const whose = `${mine ? 'your' : `${message.author.username}'s`} message from ${shortTime(message.createdAt)}`;
     if (this.confirming === message.seq) {

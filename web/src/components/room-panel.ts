@@ -18,13 +18,13 @@ export class RoomPanel extends LitElement {
     active: { type: Boolean },
     connected: { type: Boolean },
     selfId: { attribute: false },
-    isAdmin: { type: Boolean },
+    canModerate: { type: Boolean },
   };
   declare entry: OpenRoom;
   declare active: boolean;
   declare connected: boolean;
   declare selfId: string;
-  declare isAdmin: boolean;
+  declare canModerate: boolean;
 
   static override styles = [
     sharedStyles,
@@ -94,7 +94,7 @@ export class RoomPanel extends LitElement {
     this.active = false;
     this.connected = false;
     this.selfId = '';
-    this.isAdmin = false;
+    this.canModerate = false;
   }
 
   /** Puts the keyboard in the composer, e.g. right after the room was opened. */
@@ -144,7 +144,7 @@ export class RoomPanel extends LitElement {
         .log=${log}
         .roomTitle=${room.title}
         .selfId=${this.selfId}
-        ?isAdmin=${this.isAdmin}
+        ?canModerate=${this.canModerate}
         ?actionsDisabled=${!this.connected || phase !== 'joined'}
         ?canLoadOlder=${canLoadOlder(this.entry)}
         ?loadingOlder=${loadingOlder}

@@ -193,7 +193,7 @@ export class ChatPage extends LitElement {
               ?active=${entry.room.id === chat.active && this.active}
               ?connected=${chat.connected}
               .selfId=${this.user.id}
-              ?isAdmin=${this.user.isAdmin}
+              ?canModerate=${this.user.isStaff || this.user.isAdmin}
               @room-close=${(event: Detail<string>) => chat.closeRoom(event.detail)}
               @room-retry=${(event: Detail<string>) => chat.retry(event.detail)}
               @error-dismiss=${(event: Detail<string>) => chat.dismissError(event.detail)}

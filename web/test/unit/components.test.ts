@@ -84,7 +84,7 @@ describe('<message-list> edits and deletions', () => {
   const own = message(1, 'u-alice', 'my message');
   const bobs = message(2, 'u-bob', 'his message');
 
-  async function list(props: { isAdmin?: boolean; actionsDisabled?: boolean; messages?: ChatMessage[] } = {}) {
+  async function list(props: { canModerate?: boolean; actionsDisabled?: boolean; messages?: ChatMessage[] } = {}) {
     const log = mergeMessages(emptyLog, props.messages ?? [own, bobs]).log;
     const element = await mount('message-list', { log, roomTitle: 'Lobby', selfId: 'u-alice', active: true, ...props });
     const edits: EditRequest[] = [];
@@ -121,8 +121,8 @@ describe('<message-list> edits and deletions', () => {
     expect(buttons(2)).toEqual([]);
   });
 
-  it("lets an admin delete anyone's message, but edit only their own", async () => {
-    const { buttons } = await list({ isAdmin: true });
+  it("lets a moderator (staff or admin) delete anyone's message, but edit only their own", async () => {
+    const { buttons } = await list({ canModerate: true });
     expect(buttons(1)).toHaveLength(2);
     expect(buttons(2)).toEqual([expect.stringMatching(/^Delete bob's message from \S/)]);
   });
@@ -191,7 +191,7 @@ describe('<message-list> edits and deletions', () => {
   });
 
   it('asks before deleting, inline; Cancel and Escape keep the message', async () => {
-    const { deletes, button, buttons, item, update } = await list({ isAdmin: true });
+    const { deletes, button, buttons, item, update } = await list({ canModerate: true });
     button(2, /^Delete/).click();
     await update();
     expect(text(item(2))).toContain('Delete for everyone?');
@@ -248,7 +248,7 @@ describe('<message-list> edits and deletions', () => {
   it('marks edited messages and shows deleted ones as a system line without author or text', async () => {
     const edited = { ...own, text: 'better words', editedAt: '2025-01-01T13:00:00.000Z' };
     const deleted = { ...bobs, text: '', deletedAt: '2025-01-01T13:01:00.000Z' };
-    const { item } = await list({ messages: [edited, deleted], isAdmin: true });
+    const { item } = await list({ messages: [edited, deleted], canModerate: true });
     expect(item(1).querySelector('[data-testid="message-edited"]')?.textContent).toBe('(edited)');
     expect(item(1).querySelector('[data-testid="message-text"]')?.textContent).toBe('better words');
     expect(item(2).dataset.testid).toBe('deleted-message');

@@ -1,6 +1,8 @@
 /**
- * Changing what was said: authors edit their own messages; authors and administrators delete them. A
- * deleted message keeps its row and seq with empty text, so history and gap detection never see a hole.
+ * Changing what was said: authors edit their own messages. Authors delete theirs; staff (the trusted members
+ * the staff flag stands for) and administrators delete anyone's, in a room they may be in (the caller checks
+ * that on every request). A deleted message keeps its row and seq with empty text, so history and gap
+ * detection never see a hole.
  */
 import { type ChatMessage, ChatError, ErrorCode, type UserRef } from '@chat/protocol';
 import { type Kysely, sql } from 'kysely';
@@ -33,10 +35,10 @@ export class MessageEdits {
   async delete(room: string, id: string, user: UserRef): Promise<ChatMessage> {
     const existing = await this.find(room, id);
     if (existing.author_id !== user.id) {
-      // Moderation: administrators may delete anyone's message, judged by their flags as they are now.
+      // Moderation, judged by the user's flags as they are now.
       const current = await this.lookupUser(user.id);
-      if (!current?.isAdmin || current.disabled) {
-        throw new ChatError(ErrorCode.FORBIDDEN, 'only its author or an administrator may delete a message');
+      if (!current || current.disabled || !(current.isStaff || current.isAdmin)) {
+        throw new ChatError(ErrorCode.FORBIDDEN, 'only its author, staff or an administrator may delete a message');
       }
     }
     const row = await this.changed(room, (trx) =>
