@@ -86,7 +86,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     detached: options.detached ?? false,
   }).catch((err: Error) => {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${err.message}; install nginx (apt-get install nginx-light) or set NGINX_BIN`);
+    throw new Error(`${err.message}; install nginx (apt-get install nginx) or set NGINX_BIN`);
   });
   const stop = async () => {
     await proc.stop();
