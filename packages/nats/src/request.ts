@@ -4,6 +4,7 @@ import { ServiceError } from '@nats-io/services';
 import { ChatError, ErrorCode, isErrorCode } from '@chat/protocol';
 import { decodeJson, encodeJson } from './codec.js';
 import { NoRespondersError, RequestTimeoutError, replyMux } from './reply-mux.js';
+import { requestObserverOf, unansweredFailure } from './request-observer.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
 
@@ -35,13 +36,18 @@ export async function request<T>(
 
 /** Sends the request; resolves with a successful answer, or throws the ChatError it carried or its absence. */
 async function ask(nc: NatsConnection, subject: string, payload: unknown, timeoutMs: number) {
+  const observe = requestObserverOf(nc);
+  const startedAt = observe ? performance.now() : 0;
   let reply: Msg;
   try {
     reply = await replyMux(nc).request(subject, encodeJson(payload), timeoutMs);
   } catch (err) {
+    observe?.(subject, (performance.now() - startedAt) / 1000, unansweredFailure(err));
     throw toUnavailable(subject, err);
   }
-  if (ServiceError.isServiceError(reply)) {
+  const failed = ServiceError.isServiceError(reply);
+  observe?.(subject, (performance.now() - startedAt) / 1000, failed ? 'service_error' : undefined);
+  if (failed) {
     const body = decodeJson(reply.data) as { code?: unknown; message?: unknown } | undefined;
     if (body && isErrorCode(body.code)) {
       throw new ChatError(body.code, typeof body.message === 'string' ? body.message : body.code);

@@ -6,6 +6,7 @@ export * from './fastify-options.js';
 export * from './keys.js';
 export * from './lifecycle.js';
 export * from './logging.js';
+export * from './metrics.js';
 export * from './readiness.js';
 export * from './run-service.js';
 export * from './service-env.js';

@@ -27,6 +27,12 @@ export function commonEnv(defaultPort: number) {
       description:
         'peers whose X-Forwarded-For is believed: comma-separated addresses, CIDR ranges and loopback, linklocal, uniquelocal; or true, false',
     }),
+    METRICS_ALLOW: Type.String({
+      format: 'address-ranges',
+      default: 'loopback,uniquelocal',
+      description:
+        'peers (the socket address, never X-Forwarded-For) that may read GET /metrics: comma-separated addresses, CIDR ranges and loopback, linklocal, uniquelocal',
+    }),
   };
 }
 
@@ -58,6 +64,8 @@ FormatRegistry.Set(
   (value) =>
     value === 'true' || value === 'false' || value.split(',').every((entry) => isTrustedProxyEntry(entry.trim())),
 );
+
+FormatRegistry.Set('address-ranges', (value) => value.split(',').every((entry) => isTrustedProxyEntry(entry.trim())));
 
 /** TRUST_PROXY as Fastify's trustProxy option: which peers may say, in X-Forwarded-For, whom they forward. */
 export function trustProxyOption(value: string): boolean | string[] {

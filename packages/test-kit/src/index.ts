@@ -8,3 +8,4 @@ export * from './ws-client.js';
 export * from './forge-tokens.js';
 export * from './rest-client.js';
 export * from './tcp-proxy.js';
+export * from './prometheus.js';

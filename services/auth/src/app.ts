@@ -9,6 +9,7 @@ import {
   natsCheck,
   readiness,
   registerDatabase,
+  registerMetrics,
   registerNats,
   registerNatsService,
   serviceFastifyOptions,
@@ -17,6 +18,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuthConfig } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import { AUTH_SCHEMA, type AuthDatabase } from './db/schema.js';
+import { authMetrics } from './metrics.js';
 import { authService } from './nats/endpoints.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
@@ -27,9 +29,12 @@ export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
   installErrorHandler(app);
 
   return buildService(app, async () => {
+    const metrics = await registerMetrics(app, 'auth', config);
+    authMetrics(app, metrics.registry);
     const database = await registerDatabase<AuthDatabase>(app, config, { schema: AUTH_SCHEMA, migrations });
     const users = new UserStore(database.db);
     const nc = await registerNats(app, 'auth', config);
+    metrics.observeNatsRequests(nc);
     const ready = readiness('auth', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
     await registerNatsService(app, nc, authService(users, ready));
 

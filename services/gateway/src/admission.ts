@@ -62,7 +62,18 @@ interface Waiter {
   refuse(): void;
 }
 
+/** Why a newcomer was turned away before its turn (client_left: it gave up waiting). */
+export type AdmissionRefusal = 'queue_full' | 'address_queue_full' | 'queue_timeout' | 'shutdown' | 'client_left';
+
 export class Admission implements JoinLoad {
+  /** Newcomers turned away so far, by why (metrics.ts reads them). */
+  readonly refusals: Record<AdmissionRefusal, number> = {
+    queue_full: 0,
+    address_queue_full: 0,
+    queue_timeout: 0,
+    shutdown: 0,
+    client_left: 0,
+  };
   private checking = 0;
   private joinsUnderWay = 0;
   /**
@@ -97,25 +108,33 @@ export class Admission implements JoinLoad {
       this.checking++;
       return Promise.resolve();
     }
-    if (this.waitingCount >= this.options.maxWaiting) return Promise.reject(tooBusy());
+    if (this.waitingCount >= this.options.maxWaiting) {
+      this.refusals.queue_full++;
+      return Promise.reject(tooBusy());
+    }
     const queue = this.queues.get(key) ?? new Set<Waiter>();
-    if (queue.size >= this.options.maxWaitingPerKey) return Promise.reject(tooManyFromOneAddress());
+    if (queue.size >= this.options.maxWaitingPerKey) {
+      this.refusals.address_queue_full++;
+      return Promise.reject(tooManyFromOneAddress());
+    }
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
         gone?.removeEventListener('abort', leave);
       };
       /** Out of the queue before its turn. */
-      const drop = (err: ChatError) => {
+      const drop = (err: ChatError, why: AdmissionRefusal) => {
         done();
+        this.refusals[why]++;
         if (queue.delete(waiter)) {
           this.waitingCount--;
           if (queue.size === 0 && this.queues.get(key) === queue) this.queues.delete(key);
         }
         reject(err);
       };
-      const leave = () => drop(new ChatError(ErrorCode.UNAVAILABLE, 'the client left while waiting to be let in'));
-      const timer = setTimeout(() => drop(tooBusy()), this.options.maxWaitMs);
+      const leave = () =>
+        drop(new ChatError(ErrorCode.UNAVAILABLE, 'the client left while waiting to be let in'), 'client_left');
+      const timer = setTimeout(() => drop(tooBusy(), 'queue_timeout'), this.options.maxWaitMs);
       const waiter: Waiter = {
         admit: () => {
           done();
@@ -124,6 +143,7 @@ export class Admission implements JoinLoad {
         },
         refuse: () => {
           done();
+          this.refusals.shutdown++;
           reject(tooBusy());
         },
       };

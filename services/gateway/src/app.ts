@@ -11,6 +11,7 @@ import {
   natsCheck,
   READINESS_TIMEOUT_MS,
   readiness,
+  registerMetrics,
   registerNats,
   serviceFastifyOptions,
   userDirectory,
@@ -22,6 +23,7 @@ import { Admission } from './admission.js';
 import { admitUpgrades } from './admit-upgrades.js';
 import { clientAddressOf } from './client-address.js';
 import { Hub } from './hub.js';
+import { GatewayTraffic, gatewayMetrics } from './metrics.js';
 import { RoomsClient } from './rooms-client.js';
 import { securityHeaders } from './security-headers.js';
 import { serviceReadiness } from './service-readiness.js';
@@ -36,8 +38,10 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   installErrorHandler(app);
   return buildService(app, async () => {
     await app.register(fastifyHelmet, securityHeaders(config.allowedOrigins));
+    const metrics = await registerMetrics(app, 'gateway', config);
 
     const nc = await registerNats(app, 'gateway', config);
+    metrics.observeNatsRequests(nc);
     const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
     app.addHook('onClose', async () => users.close());
     const roomsClient = new RoomsClient(nc, config.REQUEST_TIMEOUT_MS, config.SEND_ATTEMPTS);
@@ -86,7 +90,9 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
         app.websocketServer.close();
       },
     });
-    await app.register(wsRoute, { config, admission, hub, roomsClient, connections, access });
+    const traffic = new GatewayTraffic();
+    gatewayMetrics(metrics.registry, { traffic, hub, connections, admission });
+    await app.register(wsRoute, { config, admission, hub, roomsClient, connections, access, traffic });
     // @fastify/websocket listens for upgrades once registered; the admission goes in front of it when ready.
     let stopAdmitting: (() => void) | undefined;
     app.addHook('onReady', async () => {

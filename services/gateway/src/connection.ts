@@ -26,6 +26,7 @@ import type { JoinLoad } from './admission.js';
 import type { ClientWrites, CorkableSocket, CorkHolder } from './client-writes.js';
 import { type FrameError, parseClientFrame } from './parse-frame.js';
 import type { Hub, Member } from './hub.js';
+import type { GatewayTraffic } from './metrics.js';
 import type { RoomRef, RoomsClient } from './rooms-client.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { TokenBucket } from './token-bucket.js';
@@ -50,6 +51,8 @@ export interface ConnectionDeps {
   writes: ClientWrites;
   /** Who may stay: joins are confirmed against it, and requests wait while it re-checks after a gap. */
   access: AccessWatch;
+  /** What the metrics count here: plain increments, read when scraped. */
+  traffic: GatewayTraffic;
 }
 
 const kConnection = Symbol('connection');
@@ -107,6 +110,7 @@ export class Connection implements Member, CorkHolder {
   private write(data: string | Uint8Array): void {
     // ws writes each frame to the TCP socket at once, so corking it gathers them.
     if (!this.corkedSocket) this.deps.writes.hold(this, this.tcp);
+    this.deps.traffic.bytesOut += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     this.ws.send(data, TEXT);
   }
 
@@ -116,9 +120,11 @@ export class Connection implements Member, CorkHolder {
       // A client that stops reading must not make the gateway hold its backlog without bound. A close frame
       // would queue behind that backlog, so the connection is dropped (the client sees 1006) and reconnects.
       this.deps.log.warn({ user: this.user.id, buffered: this.ws.bufferedAmount }, 'dropping a slow consumer');
+      this.deps.traffic.slowConsumersDropped++;
       this.ws.terminate();
       return;
     }
+    this.deps.traffic.deliveries++;
     this.write(frame);
   }
 
@@ -130,6 +136,7 @@ export class Connection implements Member, CorkHolder {
   /** @internal the socket's 'message' listener */
   receive(data: Buffer, isBinary: boolean): void {
     if (isBinary) {
+      this.deps.traffic.framesIn.invalid++;
       this.replyError(null, new ChatError(ErrorCode.BAD_REQUEST, 'binary frames are not supported; send JSON text'));
       return;
     }
@@ -137,10 +144,12 @@ export class Connection implements Member, CorkHolder {
     try {
       frame = parseClientFrame(data.toString('utf8'));
     } catch (err) {
+      this.deps.traffic.framesIn.invalid++;
       const error = err as FrameError;
       this.replyError(error.ref, error);
       return;
     }
+    this.deps.traffic.framesIn[frame.type]++;
     if (this.draining) {
       this.replyError(frame.ref, new ChatError(ErrorCode.UNAVAILABLE, 'the server is restarting; reconnect'));
       return;

@@ -8,6 +8,7 @@ import {
   natsCheck,
   readiness,
   registerDatabase,
+  registerMetrics,
   registerNats,
   registerNatsService,
   serviceFastifyOptions,
@@ -21,6 +22,7 @@ import { MessageEdits } from './messages/edits.js';
 import { MessageHistory } from './messages/history.js';
 import { RecentHistory } from './messages/recent-history.js';
 import { MessageWriter } from './messages/writer.js';
+import { roomsMetrics } from './metrics.js';
 import { roomsService } from './nats/endpoints.js';
 import { natsRoomEvents } from './nats/room-events.js';
 import { watchRoomStates } from './nats/state-watch.js';
@@ -34,13 +36,19 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   installErrorHandler(app);
 
   return buildService(app, async () => {
+    const metrics = await registerMetrics(app, 'rooms', config);
     const database = await registerDatabase<RoomsDatabase>(app, config, { schema: ROOMS_SCHEMA, migrations });
     const nc = await registerNats(app, 'rooms', config);
+    metrics.observeNatsRequests(nc);
     const rooms = new RoomStore(database.db);
     const history = new MessageHistory(database.db);
     const recent = new RecentHistory(history);
     const events = natsRoomEvents(nc);
-    const writer = new MessageWriter(database.db, database.pool, events, { logger: app.log });
+    const counts = roomsMetrics(metrics.registry, () => writer.depth);
+    const writer = new MessageWriter(database.db, database.pool, events, {
+      logger: app.log,
+      onCommit: counts.batchCommitted,
+    });
     const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
     app.addHook('onClose', async () => users.close());
     // Requests that come over NATS may reuse a kept answer: auth's change announcement travels the same NATS
@@ -55,7 +63,18 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
     await registerNatsService(
       app,
       nc,
-      roomsService({ ready, rooms, history, writer, events, lookupUser, edits, recent, access }),
+      roomsService({
+        ready,
+        rooms,
+        history,
+        writer,
+        events,
+        lookupUser,
+        edits,
+        recent,
+        access,
+        sendRefused: counts.sendRefused,
+      }),
     );
     // Shutdown: the endpoints stop taking requests first (their own hook, registered above); then what is
     // queued is written and its events published, before the NATS connection drains.

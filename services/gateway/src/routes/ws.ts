@@ -17,6 +17,7 @@ import { ClientWrites } from '../client-writes.js';
 import type { GatewayConfig } from '../config.js';
 import { ConnectionCap } from '../connection-cap.js';
 import type { Hub } from '../hub.js';
+import type { GatewayTraffic } from '../metrics.js';
 import type { RoomsClient } from '../rooms-client.js';
 import { Connection, type ConnectionDeps } from '../connection.js';
 import type { ConnectionRegistry } from '../connection-registry.js';
@@ -29,14 +30,16 @@ export interface WsRouteOptions {
   hub: Hub<Connection>;
   roomsClient: RoomsClient;
   connections: ConnectionRegistry;
+  traffic: GatewayTraffic;
 }
 
 export async function wsRoute(
   app: FastifyInstance,
-  { config, admission, hub, roomsClient, connections, access }: WsRouteOptions,
+  { config, admission, hub, roomsClient, connections, access, traffic }: WsRouteOptions,
 ) {
   const deps: ConnectionDeps = {
     access,
+    traffic,
     hub,
     roomsClient,
     registry: connections,
@@ -93,6 +96,7 @@ export async function wsRoute(
           await app.authenticate(request);
         } catch (err) {
           release();
+          traffic.handshakeRefused(err instanceof ChatError ? err.code : undefined);
           throw err;
         } finally {
           releaseAdmission(request.raw);

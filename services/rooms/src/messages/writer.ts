@@ -24,6 +24,8 @@ export interface MessageWriterOptions {
   /** Most messages waiting; beyond this, sends are refused at once instead of queueing without bound. */
   maxQueued?: number;
   logger: { error(obj: object, msg: string): void };
+  /** Told of every batch committed: its size, the messages it stored (twins once), and how long it took. */
+  onCommit?(batchSize: number, stored: number, seconds: number): void;
 }
 
 export interface SendIdentity {
@@ -73,6 +75,8 @@ const GROUP_COMMIT = {
 export class MessageWriter {
   private queue: Pending[] = [];
   private running: Promise<void> | undefined;
+  /** Messages in the batch being written now. */
+  private writing = 0;
   private closed = false;
   private readonly maxBatch: number;
   private readonly maxQueued: number;
@@ -102,6 +106,11 @@ export class MessageWriter {
     });
   }
 
+  /** Messages accepted and not yet committed (or refused): queued, and in the batch being written. */
+  get depth(): number {
+    return this.queue.length + this.writing;
+  }
+
   /** Refuses new sends and resolves when every queued message has been written (or refused). */
   async close(): Promise<void> {
     this.closed = true;
@@ -113,15 +122,18 @@ export class MessageWriter {
       while (this.queue.length > 0) {
         const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
         this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+        this.writing = batch.length;
         await this.flush(batch);
       }
     } finally {
+      this.writing = 0;
       this.running = undefined;
     }
   }
 
   private async flush(batch: Pending[]): Promise<void> {
     let stored: (ChatMessage | undefined)[];
+    const startedAt = performance.now();
     try {
       stored = await this.write(batch);
     } catch (err) {
@@ -130,6 +142,7 @@ export class MessageWriter {
       for (const pending of batch) pending.reject(error);
       return;
     }
+    const seconds = (performance.now() - startedAt) / 1000;
     const published = new Set<string>();
     for (let i = 0; i < batch.length; i++) {
       const pending = batch[i] as Pending;
@@ -146,6 +159,7 @@ export class MessageWriter {
         pending.reject(noSuchRoom());
       }
     }
+    this.options.onCommit?.(batch.length, published.size, seconds);
   }
 
   private publish(room: string, message: ChatMessage, json: string): void {
