@@ -3,11 +3,13 @@
  * GET /readyz runs the service's named checks now, together, each against a deadline, and answers 200 when
  * all pass and 503 naming those that failed. A service lists its checks; this runs them.
  */
-import { ChatError, ErrorCode, type HealthCheckResult, HealthReport } from '@chat/protocol';
+import { ChatError, ErrorBody, ErrorCode, type HealthCheckResult, HealthReport } from '@chat/protocol';
+import { Type } from '@sinclair/typebox';
 import type { NatsConnection } from '@chat/nats';
 import type { FastifyInstance } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import { isDatabaseUnavailable } from './errors.js';
+import { operationIdOf } from './openapi.js';
 
 /**
  * Resolves when the dependency answers. A ChatError's message is shown as it is; any other failure shows
@@ -108,15 +110,23 @@ export interface HealthRoutesOptions {
 
 export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
   const { service, ready, stats } = options;
-  const schema = { response: { 200: HealthReport, 503: HealthReport } };
-  app.get('/healthz', { schema }, async (_request, reply) => {
+  // Through the gateway, a service that is down is a 503 of the gateway's own: an error body, not a report.
+  const notReady = Type.Union([HealthReport, ErrorBody], { description: 'not ready: the report, or UNAVAILABLE' });
+  const schema = (path: string, summary: string) => ({
+    tags: ['health'],
+    summary,
+    operationId: operationIdOf('GET', path),
+    response: { 200: { ...HealthReport, description: 'status ok: serving (every check passed)' }, 503: notReady },
+  });
+  app.get('/healthz', { schema: schema('/healthz', `${service}: the process serves`) }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     const report: HealthReport = { status: 'ok', service, checks: {} };
     if (stats) report.stats = stats();
     return report;
   });
   for (const path of ['/readyz', ...(options.readyAliases ?? [])]) {
-    app.get(path, { schema }, async (_request, reply) => {
+    const summary = `${service}: readiness, every dependency checked now${path === '/readyz' ? '' : ' (as /readyz)'}`;
+    app.get(path, { schema: schema(path, summary) }, async (_request, reply) => {
       const report = await ready();
       return reply
         .code(report.status === 'ok' ? 200 : 503)

@@ -8,4 +8,5 @@ export * from './ws-client.js';
 export * from './forge-tokens.js';
 export * from './rest-client.js';
 export * from './tcp-proxy.js';
+export * from './openapi.js';
 export * from './prometheus.js';
