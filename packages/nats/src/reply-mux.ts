@@ -12,13 +12,14 @@
  * setImmediate callback, they leave in one write, for the cost of the rest of the current turn. (So a request
  * is published after the turn it was made in: an `nc.flush()` in the same turn does not cover it.)
  */
-import { createInbox, type Msg, type NatsConnection } from '@nats-io/nats-core';
+import { createInbox, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { inboxPrefixOf } from './inbox-prefix.js';
 
 interface Waiter {
   subject: string;
   /** The request's body until it is published. */
   data: Uint8Array | undefined;
+  headers: MsgHdrs | undefined;
   resolve(msg: Msg): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
@@ -83,14 +84,14 @@ export class ReplyMux {
   }
 
   /** Resolves with the answer (which may carry a service error in its headers); rejects as the errors above. */
-  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Msg> {
+  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Msg> {
     if (this.nc.isClosed()) return Promise.reject(new RequestAbandonedError('the NATS connection is closed'));
     return new Promise((resolve, reject) => {
       const token = (this.nextToken++).toString(36);
       const timer = setTimeout(() => {
         this.take(token)?.reject(new RequestTimeoutError(subject, timeoutMs));
       }, timeoutMs);
-      this.waiting.set(token, { subject, data, resolve, reject, timer });
+      this.waiting.set(token, { subject, data, headers, resolve, reject, timer });
       if (this.outgoing.push(token) === 1) setImmediate(() => this.publishAll());
     });
   }
@@ -102,8 +103,9 @@ export class ReplyMux {
       const waiter = this.waiting.get(token);
       if (!waiter) continue; // timed out before its turn ended
       try {
-        this.nc.publish(waiter.subject, waiter.data, { reply: this.base + token });
+        this.nc.publish(waiter.subject, waiter.data, { reply: this.base + token, headers: waiter.headers });
         waiter.data = undefined;
+        waiter.headers = undefined;
       } catch (err) {
         this.take(token)?.reject(err instanceof Error ? err : new Error(String(err)));
       }

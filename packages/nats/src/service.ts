@@ -1,12 +1,13 @@
 /**
  * Declares request/reply endpoints with @nats-io/services, so `nats micro ls|info|stats` discover them.
  * Each endpoint validates its JSON payload, runs its handler concurrently with others, and answers with the
- * result or with a service error whose body is the ChatError's {code, message}.
+ * result or with a service error whose body is the ChatError's {code, message}. A request that names the
+ * gateway's request id (Chat-Request-Id) is handled under it: every line logged about it carries it as `reqId`.
  */
 import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { type ServiceMsg, Svcm } from '@nats-io/services';
 import type { TSchema, Static } from '@sinclair/typebox';
-import { ChatError, ErrorCode, type Validator } from '@chat/protocol';
+import { ChatError, ErrorCode, isRequestId, RequestIdHeaders, type Validator } from '@chat/protocol';
 import { decodeJson, encodeJson } from './codec.js';
 import type { NatsLogger } from './connect.js';
 
@@ -25,8 +26,35 @@ export class RawReply {
 export interface EndpointSpec<S extends TSchema = TSchema> {
   subject: string;
   validator: Validator<S>;
-  handle(payload: Static<S>): Promise<unknown>;
+  handle(payload: Static<S>, request: EndpointRequest): Promise<unknown>;
 }
+
+/** How endpoints log: pino's logger (Fastify's app.log); tests may give less, and lose only the request's lines. */
+export interface EndpointLogger extends NatsLogger {
+  error(obj: object, msg: string): void;
+  debug?(obj: object, msg: string): void;
+  level?: string;
+  child?(bindings: Record<string, unknown>): EndpointLogger;
+}
+
+/** The request an endpoint answers: the gateway's id of it (when it named one) and a logger that names it. */
+export class EndpointRequest {
+  private requestLog: EndpointLogger | undefined;
+
+  constructor(
+    readonly id: string | undefined,
+    private readonly serviceLog: EndpointLogger,
+  ) {}
+
+  /** Every line carries `reqId`. Made on first use: most requests log nothing, and a child logger is not free. */
+  get log(): EndpointLogger {
+    this.requestLog ??=
+      this.id !== undefined && this.serviceLog.child ? this.serviceLog.child({ reqId: this.id }) : this.serviceLog;
+    return this.requestLog;
+  }
+}
+
+const DEBUG_LEVELS = new Set(['debug', 'trace']);
 
 export interface ServiceSpec {
   name: string;
@@ -61,7 +89,7 @@ export interface ServiceOptions {
 export async function startService(
   nc: NatsConnection,
   spec: ServiceSpec,
-  logger: NatsLogger & { error(obj: object, msg: string): void },
+  logger: EndpointLogger,
   { stopWaitMs = 5000 }: ServiceOptions = {},
 ): Promise<RunningService> {
   const service = await new Svcm(nc).add({
@@ -106,23 +134,32 @@ export async function startService(
   };
 }
 
-async function answer(
-  ep: EndpointSpec,
-  msg: ServiceMsg,
-  logger: { error(obj: object, msg: string): void },
-): Promise<void> {
+async function answer(ep: EndpointSpec, msg: ServiceMsg, logger: EndpointLogger): Promise<void> {
+  // The header is parsed only when the request has headers: a request without any costs nothing more.
+  const id = msg.headers?.get(RequestIdHeaders.nats);
+  const request = new EndpointRequest(isRequestId(id) ? id : undefined, logger);
+  // At debug, one line per request, as Fastify's for HTTP (logging.ts in service-kit): LOG_LEVEL=debug shows each.
+  const startedAt = logger.level !== undefined && DEBUG_LEVELS.has(logger.level) ? performance.now() : undefined;
+  let refused: ChatError | undefined;
   try {
     const payload = ep.validator.assert(decodeJson(msg.data));
-    const result = await ep.handle(payload);
+    const result = await ep.handle(payload, request);
     if (result instanceof RawReply) {
       msg.respond(result.json, result.headers ? { headers: toHeaders(result.headers) } : undefined);
     } else {
       msg.respond(encodeJson(result ?? null));
     }
   } catch (err) {
-    const chatError = err instanceof ChatError ? err : new ChatError(ErrorCode.INTERNAL, 'internal error');
-    if (!(err instanceof ChatError)) logger.error({ err, subject: ep.subject }, 'endpoint failed');
-    msg.respondError(chatError.statusCode, chatError.message, encodeJson(chatError.toJSON()));
+    refused = err instanceof ChatError ? err : new ChatError(ErrorCode.INTERNAL, 'internal error');
+    if (!(err instanceof ChatError)) request.log.error({ err, subject: ep.subject }, 'endpoint failed');
+    msg.respondError(refused.statusCode, refused.message, encodeJson(refused.toJSON()));
+  }
+  if (startedAt !== undefined) {
+    const ms = performance.now() - startedAt;
+    request.log.debug?.(
+      { subject: ep.subject, code: refused?.code, responseTime: ms },
+      `${ep.subject} ${refused?.code ?? 'ok'} ${ms.toFixed(1)} ms`,
+    );
   }
 }
 
