@@ -8,6 +8,7 @@ export * from './lifecycle.js';
 export * from './logging.js';
 export * from './metrics.js';
 export * from './readiness.js';
+export * from './request-id.js';
 export * from './run-service.js';
 export * from './service-env.js';
 export * from './user-directory.js';

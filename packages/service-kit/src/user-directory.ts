@@ -25,11 +25,15 @@ const validCurrentUser = compile(Type.Composite([UserFlags, Type.Object({ sessio
  */
 const MAX_USERS_KEPT = 50_000;
 
-export type UserLookup = (id: string) => Promise<CurrentUser | null>;
+/** `requestId`: the gateway's id of the request that needs the user, carried to auth when it is asked. */
+export type UserLookup = (id: string, requestId?: string) => Promise<CurrentUser | null>;
 
 export interface UserDirectory {
-  /** The user as auth has them (null: no such user). `fresh` skips kept answers. Auth down: UNAVAILABLE. */
-  lookup(id: string, options?: { fresh?: boolean }): Promise<CurrentUser | null>;
+  /**
+   * The user as auth has them (null: no such user). `fresh` skips kept answers. Auth down: UNAVAILABLE. A lookup
+   * that asks auth names `requestId` (a shared one, the request that started it).
+   */
+  lookup(id: string, options?: { fresh?: boolean; requestId?: string | undefined }): Promise<CurrentUser | null>;
   close(): void;
 }
 
@@ -40,11 +44,11 @@ interface Answer {
 
 export function userDirectory(nc: NatsConnection, options: { timeoutMs: number; ttlMs: number }): UserDirectory {
   // A failed lookup rejects its fetch, and lru-cache then keeps nothing: the next caller asks again.
-  const kept = new LRUCache<string, Answer>({
+  const kept = new LRUCache<string, Answer, string | undefined>({
     max: MAX_USERS_KEPT,
     // 0 turns keeping off (lookup below); lru-cache reads a ttl of 0 as "forever".
     ttl: Math.max(1, options.ttlMs),
-    fetchMethod: async (id) => ({ user: await ask(id) }),
+    fetchMethod: async (id, _stale, { context }) => ({ user: await ask(id, context) }),
     // An entry dropped while its lookup is under way (a change, a reconnect) is not kept when the answer
     // arrives, but those already waiting for it still get it, as they would have a moment earlier.
     ignoreFetchAbort: true,
@@ -63,10 +67,10 @@ export function userDirectory(nc: NatsConnection, options: { timeoutMs: number; 
   })();
   void watchReconnects;
 
-  async function ask(id: string): Promise<CurrentUser | null> {
+  async function ask(id: string, requestId: string | undefined): Promise<CurrentUser | null> {
     let reply: unknown;
     try {
-      reply = await request<unknown>(nc, Subjects.auth.userGet, { id }, options.timeoutMs);
+      reply = await request<unknown>(nc, Subjects.auth.userGet, { id }, options.timeoutMs, requestId);
     } catch (err) {
       if (err instanceof ChatError && err.code === ErrorCode.NOT_FOUND) return null;
       throw err;
@@ -78,12 +82,12 @@ export function userDirectory(nc: NatsConnection, options: { timeoutMs: number; 
   }
 
   return {
-    async lookup(id, { fresh = false } = {}) {
-      if (options.ttlMs === 0) return ask(id);
+    async lookup(id, { fresh = false, requestId } = {}) {
+      if (options.ttlMs === 0) return ask(id, requestId);
       // Not fetch's forceRefresh: that joins a lookup already under way, which may have been asked before
       // the change the caller must see. Dropping the entry starts a new one, which later callers then share.
       if (fresh) kept.delete(id);
-      const answer = await kept.fetch(id);
+      const answer = await kept.fetch(id, { context: requestId });
       if (answer === undefined) throw new ChatError(ErrorCode.INTERNAL, 'the user lookup was abandoned');
       return answer.user;
     },

@@ -39,6 +39,9 @@ async function service(level: string, out: LogDestination) {
   return out;
 }
 
+/** A service's own request id: its process prefix and a counter, both base 36. */
+const REQUEST_ID = /^[0-9a-z]+-[0-9a-z]+$/;
+
 function jsonLines(text: string): Record<string, unknown>[] {
   return text
     .split('\n')
@@ -50,7 +53,11 @@ describe('service logs', () => {
   it('at info, write no line per request, and what a request logs carries its id', async () => {
     const lines = jsonLines((await service('info', sink(false))).text());
     expect(lines.map((l) => l.msg)).toEqual(['hello handled', 'hello handled']);
-    expect(lines.map((l) => l.reqId)).toEqual(['req-1', 'req-2']);
+    // Request ids are made per process (request-id.ts): two requests, two ids of that shape.
+    const [first, second] = lines.map((l) => l.reqId);
+    expect(first).toMatch(REQUEST_ID);
+    expect(second).toMatch(REQUEST_ID);
+    expect(first).not.toBe(second);
     expect(lines[0]).toMatchObject({ service: 'demo', level: 30, password: '[redacted]' });
   });
 
@@ -61,12 +68,13 @@ describe('service logs', () => {
     expect(requests[0]).toMatchObject({
       level: 20,
       service: 'demo',
-      reqId: 'req-1',
+      reqId: expect.stringMatching(REQUEST_ID),
       req: { method: 'GET', url: '/hello' },
       res: { statusCode: 200 },
     });
     expect(requests[0]?.msg).toMatch(/^GET \/hello 200 \d+\.\d ms$/);
-    expect(requests[1]).toMatchObject({ reqId: 'req-2', req: { url: '/hello?again=1' } });
+    expect(requests[1]).toMatchObject({ reqId: expect.stringMatching(REQUEST_ID), req: { url: '/hello?again=1' } });
+    expect(requests[1]?.reqId).not.toBe(requests[0]?.reqId);
     expect(requests[0]?.responseTime).toEqual(expect.any(Number));
   });
 
@@ -75,10 +83,10 @@ describe('service logs', () => {
     const lines = text.split('\n').filter(Boolean);
     expect(lines.some((l) => l.startsWith('{'))).toBe(false);
     expect(lines.find((l) => l.includes('hello handled'))).toMatch(
-      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: demo \(req-1\): hello handled$/,
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: demo \([0-9a-z]+-[0-9a-z]+\): hello handled$/,
     );
     // The request's own line stands alone: its fields are in the message, not printed below it.
-    const request = lines.findIndex((l) => /DEBUG: demo \(req-1\): GET \/hello 200 \d+\.\d ms$/.test(l));
+    const request = lines.findIndex((l) => /DEBUG: demo \([0-9a-z]+-[0-9a-z]+\): GET \/hello 200 \d+\.\d ms$/.test(l));
     expect(request).toBeGreaterThanOrEqual(0);
     expect(lines[request + 1]).toMatch(/^\[/);
     expect(text).toContain('password: "[redacted]"');
