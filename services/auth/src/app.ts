@@ -4,6 +4,7 @@ import {
   authenticate,
   buildService,
   databaseCheck,
+  exposeRequestIds,
   healthRoutes,
   installErrorHandler,
   natsCheck,
@@ -25,8 +26,11 @@ import { userRoutes } from './routes/users.js';
 import { toCurrentUser, UserStore } from './users/store.js';
 
 export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
-  const app = Fastify(serviceFastifyOptions('auth', config.LOG_LEVEL, config.TRUST_PROXY));
+  const app = Fastify(
+    serviceFastifyOptions('auth', config.LOG_LEVEL, config.TRUST_PROXY, { requestIdsFromGateway: true }),
+  );
   installErrorHandler(app);
+  exposeRequestIds(app);
 
   return buildService(app, async () => {
     const metrics = await registerMetrics(app, 'auth', config);

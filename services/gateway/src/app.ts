@@ -6,6 +6,7 @@ import { CloseCode, MAX_FRAME_BYTES, Subjects } from '@chat/protocol';
 import {
   authenticate,
   buildService,
+  exposeRequestIds,
   healthRoutes,
   installErrorHandler,
   natsCheck,
@@ -36,6 +37,7 @@ import { ConnectionRegistry } from './connection-registry.js';
 export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> {
   const app = Fastify(serviceFastifyOptions('gateway', config.LOG_LEVEL, config.TRUST_PROXY));
   installErrorHandler(app);
+  exposeRequestIds(app);
   return buildService(app, async () => {
     await app.register(fastifyHelmet, securityHeaders(config.allowedOrigins));
     const metrics = await registerMetrics(app, 'gateway', config);

@@ -19,6 +19,7 @@ import {
   type SendFrame,
   type UserRef,
 } from '@chat/protocol';
+import { newRequestId } from '@chat/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AccessWatch } from './access-watch.js';
@@ -56,6 +57,7 @@ export interface ConnectionDeps {
 }
 
 const kConnection = Symbol('connection');
+const DEBUG_LEVELS = new Set(['debug', 'trace']);
 
 /** ws's send options, shared: one object per frame adds up at hundreds of thousands of frames a second. */
 const TEXT = { binary: false } as const;
@@ -133,11 +135,17 @@ export class Connection implements Member, CorkHolder {
     this.ws.close(code, reason);
   }
 
-  /** @internal the socket's 'message' listener */
+  /**
+   * @internal the socket's 'message' listener. Every frame gets a request id, a refused one too: it goes to rooms
+   * (and on to auth) with the work the frame asks for, is on every line logged about the frame, and is told to
+   * the client with any error, so the id a user reports finds the frame in every service's log.
+   */
   receive(data: Buffer, isBinary: boolean): void {
+    const requestId = newRequestId();
     if (isBinary) {
       this.deps.traffic.framesIn.invalid++;
-      this.replyError(null, new ChatError(ErrorCode.BAD_REQUEST, 'binary frames are not supported; send JSON text'));
+      const error = new ChatError(ErrorCode.BAD_REQUEST, 'binary frames are not supported; send JSON text');
+      this.refuse(null, requestId, error);
       return;
     }
     let frame: ClientFrame;
@@ -146,17 +154,21 @@ export class Connection implements Member, CorkHolder {
     } catch (err) {
       this.deps.traffic.framesIn.invalid++;
       const error = err as FrameError;
-      this.replyError(error.ref, error);
+      this.refuse(error.ref, requestId, error);
       return;
     }
     this.deps.traffic.framesIn[frame.type]++;
     if (this.draining) {
-      this.replyError(frame.ref, new ChatError(ErrorCode.UNAVAILABLE, 'the server is restarting; reconnect'));
+      this.refuse(frame.ref, requestId, new ChatError(ErrorCode.UNAVAILABLE, 'the server is restarting; reconnect'));
       return;
     }
     this.inFlight++;
-    this.handle(frame)
-      .catch((err: unknown) => this.replyError(frame.ref, err))
+    const startedAt = DEBUG_LEVELS.has(this.deps.log.level) ? performance.now() : undefined;
+    this.handle(frame, requestId)
+      .then(
+        () => startedAt !== undefined && this.traceAnswer(requestId, frame, startedAt),
+        (err: unknown) => this.refuse(frame.ref, requestId, err, frame, startedAt),
+      )
       .finally(() => {
         if (--this.inFlight === 0) this.onIdle?.();
       });
@@ -171,28 +183,28 @@ export class Connection implements Member, CorkHolder {
     });
   }
 
-  private async handle(frame: ClientFrame): Promise<void> {
+  private async handle(frame: ClientFrame, requestId: string): Promise<void> {
     // After a gap, nothing is served until this socket's access has been judged again.
     if (frame.type !== 'ping' && this.deps.access.whenSettled()) await this.deps.access.waitSettled();
     switch (frame.type) {
       case 'join':
-        return this.join(frame);
+        return this.join(frame, requestId);
       case 'leave':
-        return this.leave(frame);
+        return this.leave(frame, requestId);
       case 'send':
-        return this.send(frame);
+        return this.send(frame, requestId);
       case 'history':
-        return this.history(frame);
+        return this.history(frame, requestId);
       case 'edit':
-        return this.edit(frame);
+        return this.edit(frame, requestId);
       case 'delete':
-        return this.delete(frame);
+        return this.delete(frame, requestId);
       case 'ping':
         return this.replyOk(frame.ref, { time: new Date().toISOString() });
     }
   }
 
-  private async join({ room, ref }: JoinFrame): Promise<void> {
+  private async join({ room, ref }: JoinFrame, requestId: string): Promise<void> {
     const state = this.rooms.get(room);
     if (state === 'joining') throw new ChatError(ErrorCode.BAD_REQUEST, 'a join of this room is already under way');
     const { maxRooms } = this.deps.limits;
@@ -211,7 +223,7 @@ export class Connection implements Member, CorkHolder {
     let granted = false;
     try {
       await hub.reserve(room, this);
-      const answer = await roomsClient.join(room, this.user);
+      const answer = await roomsClient.join(room, this.user, requestId);
       granted = true;
       await access.confirmJoin(this, room, answer.epoch, since);
       if (this.closed || this.rooms.get(room) !== 'joining')
@@ -225,48 +237,51 @@ export class Connection implements Member, CorkHolder {
       hub.cancel(room, this);
       // The room heard this user join; it hears them go.
       if (granted)
-        roomsClient.leave(room, this.user).catch((e) => this.deps.log.debug({ err: e, room }, 'leave notice not sent'));
+        roomsClient
+          .leave(room, this.user, requestId)
+          .catch((e) => this.deps.log.debug({ err: e, room, reqId: requestId }, 'leave notice not sent'));
       throw err;
     } finally {
       this.deps.joins.joinFinished(joinStartedAt);
     }
   }
 
-  private async leave({ room, ref }: LeaveFrame): Promise<void> {
+  private async leave({ room, ref }: LeaveFrame, requestId: string): Promise<void> {
     this.membership(room);
     this.rooms.delete(room);
     this.deps.hub.remove(room, this);
     this.replyOk(ref, { room });
-    await this.deps.roomsClient.leave(room, this.user).catch((err) => {
+    await this.deps.roomsClient.leave(room, this.user, requestId).catch((err) => {
       // A room deleted a moment ago has nobody left to tell.
       if (!(err instanceof ChatError && err.code === ErrorCode.ROOM_INVALID)) {
-        this.deps.log.warn({ err, room }, 'leave notice not sent');
+        this.deps.log.warn({ err, room, reqId: requestId }, 'leave notice not sent');
       }
     });
   }
 
-  private async send({ room, text, ref }: SendFrame): Promise<void> {
+  private async send({ room, text, ref }: SendFrame, requestId: string): Promise<void> {
     const joined = this.membership(room);
     if (!this.sendBucket.take()) throw rateLimited('messages');
-    const sent = this.deps.roomsClient.send(joined, this.user, normalizeMessageText(text));
+    const sent = this.deps.roomsClient.send(joined, this.user, normalizeMessageText(text), requestId);
     this.replyOkRaw(ref, await this.refusalRechecks(joined, sent));
   }
 
-  private async edit({ room, id, text, ref }: EditFrame): Promise<void> {
+  private async edit({ room, id, text, ref }: EditFrame, requestId: string): Promise<void> {
     const joined = this.membership(room);
     if (!this.sendBucket.take()) throw rateLimited('messages');
-    const edited = this.deps.roomsClient.edit(joined, id, this.user, normalizeMessageText(text));
+    const edited = this.deps.roomsClient.edit(joined, id, this.user, normalizeMessageText(text), requestId);
     this.replyOkRaw(ref, await this.refusalRechecks(joined, edited));
   }
 
-  private async delete({ room, id, ref }: DeleteFrame): Promise<void> {
+  private async delete({ room, id, ref }: DeleteFrame, requestId: string): Promise<void> {
     const joined = this.membership(room);
-    this.replyOkRaw(ref, await this.refusalRechecks(joined, this.deps.roomsClient.delete(joined, id, this.user)));
+    const deleted = this.deps.roomsClient.delete(joined, id, this.user, requestId);
+    this.replyOkRaw(ref, await this.refusalRechecks(joined, deleted));
   }
 
-  private async history({ room, before, limit, ref }: HistoryFrame): Promise<void> {
+  private async history({ room, before, limit, ref }: HistoryFrame, requestId: string): Promise<void> {
     const joined = this.membership(room);
-    const page = this.deps.roomsClient.history(joined, this.user, before, limit);
+    const page = this.deps.roomsClient.history(joined, this.user, before, limit, requestId);
     this.replyOkRaw(ref, await this.refusalRechecks(joined, page));
   }
 
@@ -294,11 +309,15 @@ export class Connection implements Member, CorkHolder {
     this.closed = true;
     const { hub, roomsClient, log, registry } = this.deps;
     registry.remove(this);
+    // The close is a request of its own: the leave notices it sends go under one id.
+    const requestId = this.rooms.size > 0 ? newRequestId() : undefined;
     for (const [room, state] of this.rooms) {
       if (state !== 'joining') {
         hub.remove(room, this);
         // Fails only when NATS or the rooms service is gone (or the gateway is shutting down).
-        roomsClient.leave(room, this.user).catch((err) => log.debug({ err, room }, 'leave notice not sent'));
+        roomsClient
+          .leave(room, this.user, requestId)
+          .catch((err) => log.debug({ err, room, reqId: requestId }, 'leave notice not sent'));
       }
     }
     this.rooms.clear();
@@ -349,11 +368,34 @@ export class Connection implements Member, CorkHolder {
     this.write(replyOkBytes(ref, json));
   }
 
-  private replyError(ref: string | null, err: unknown): void {
-    if (this.closed) return;
+  /** Answers a frame with an error that names its request id; at debug, logs the refusal (traceAnswer). */
+  private refuse(
+    ref: string | null,
+    requestId: string,
+    err: unknown,
+    frame?: ClientFrame,
+    startedAt = DEBUG_LEVELS.has(this.deps.log.level) ? performance.now() : undefined,
+  ): void {
     const error = err instanceof ChatError ? err : new ChatError(ErrorCode.INTERNAL, 'internal error');
-    if (!(err instanceof ChatError)) this.deps.log.error({ err }, 'frame handling failed');
-    this.write(JSON.stringify({ type: 'reply', ref, ok: false, error: error.toJSON() } satisfies ReplyError));
+    if (!(err instanceof ChatError)) this.deps.log.error({ err, reqId: requestId }, 'frame handling failed');
+    if (startedAt !== undefined) this.traceAnswer(requestId, frame, startedAt, error);
+    if (this.closed) return;
+    const body = { ...error.toJSON(), requestId };
+    this.write(JSON.stringify({ type: 'reply', ref, ok: false, error: body } satisfies ReplyError));
+  }
+
+  /**
+   * One line per frame at debug (the HTTP requests' one line, ServiceLogController in service-kit, is the model):
+   * `LOG_LEVEL=debug` shows every frame with its request id, the same id rooms and auth log it under.
+   */
+  private traceAnswer(requestId: string, frame: ClientFrame | undefined, startedAt: number, error?: ChatError): void {
+    const ms = performance.now() - startedAt;
+    const type = frame?.type ?? 'frame';
+    const room = frame && 'room' in frame ? frame.room : undefined;
+    this.deps.log.debug(
+      { reqId: requestId, user: this.user.id, type, room, code: error?.code, responseTime: ms },
+      `${type}${room ? ` ${room}` : ''} ${error?.code ?? 'ok'} ${ms.toFixed(1)} ms`,
+    );
   }
 }
 

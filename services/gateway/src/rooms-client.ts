@@ -1,4 +1,7 @@
-/** The gateway's view of the rooms service: typed requests over NATS, each with a deadline. */
+/**
+ * The gateway's view of the rooms service: typed requests over NATS, each with a deadline. `requestId` is the
+ * gateway's id of the client's request that this is part of: rooms logs under it (service.ts in packages/nats).
+ */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -43,8 +46,8 @@ export class RoomsClient {
    * The join answer stays bytes: its history goes into the client's reply as it came, and what the gateway
    * itself needs (the last seq, the room's epoch) comes in headers.
    */
-  async join(room: string, user: UserRef): Promise<JoinAnswer> {
-    const answer = await requestRaw(this.nc, Subjects.rooms.join, { room, user }, this.timeoutMs);
+  async join(room: string, user: UserRef, requestId?: string): Promise<JoinAnswer> {
+    const answer = await requestRaw(this.nc, Subjects.rooms.join, { room, user }, this.timeoutMs, requestId);
     const lastSeq = Number(answer.header(JoinHeaders.lastSeq));
     const epoch = Number(answer.header(JoinHeaders.epoch));
     if (!Number.isSafeInteger(lastSeq) || !Number.isSafeInteger(epoch) || epoch < 1) {
@@ -71,8 +74,8 @@ export class RoomsClient {
     return found;
   }
 
-  leave(room: string, user: UserRef): Promise<unknown> {
-    return request(this.nc, Subjects.rooms.leave, { room, user }, this.timeoutMs);
+  leave(room: string, user: UserRef, requestId?: string): Promise<unknown> {
+    return request(this.nc, Subjects.rooms.leave, { room, user }, this.timeoutMs, requestId);
   }
 
   /**
@@ -81,7 +84,7 @@ export class RoomsClient {
    * however many attempts reach the store, the message is stored once. The stored message comes back as the
    * rooms service serialized it (a ChatMessage as JSON bytes): it goes into the sender's reply unparsed.
    */
-  async send({ room, epoch }: RoomRef, author: UserRef, text: string): Promise<Uint8Array> {
+  async send({ room, epoch }: RoomRef, author: UserRef, text: string, requestId?: string): Promise<Uint8Array> {
     const id = randomUUID();
     const deadline = Date.now() + this.timeoutMs;
     const attemptTimeout = Math.ceil(this.timeoutMs / this.sendAttempts);
@@ -89,7 +92,8 @@ export class RoomsClient {
       const timeout = Math.min(attemptTimeout, deadline - Date.now());
       try {
         const payload = { room, epoch, author, text, id, attempt };
-        return (await requestRaw(this.nc, Subjects.rooms.send, payload, timeout)).data;
+        // Every attempt names the same request: rooms logs them all under one id.
+        return (await requestRaw(this.nc, Subjects.rooms.send, payload, timeout, requestId)).data;
       } catch (err) {
         const retriable = err instanceof ChatError && err.code === ErrorCode.UNAVAILABLE;
         if (!retriable || attempt >= this.sendAttempts || deadline - Date.now() < RETRY_DELAY_MS * 2) throw err;
@@ -99,13 +103,21 @@ export class RoomsClient {
   }
 
   /** The edited message, as JSON bytes (see `send`). */
-  async edit({ room, epoch }: RoomRef, id: string, user: UserRef, text: string): Promise<Uint8Array> {
-    return (await requestRaw(this.nc, Subjects.rooms.edit, { room, epoch, id, user, text }, this.timeoutMs)).data;
+  async edit(
+    { room, epoch }: RoomRef,
+    id: string,
+    user: UserRef,
+    text: string,
+    requestId?: string,
+  ): Promise<Uint8Array> {
+    const payload = { room, epoch, id, user, text };
+    return (await requestRaw(this.nc, Subjects.rooms.edit, payload, this.timeoutMs, requestId)).data;
   }
 
   /** The deleted message's tombstone, as JSON bytes (see `send`). */
-  async delete({ room, epoch }: RoomRef, id: string, user: UserRef): Promise<Uint8Array> {
-    return (await requestRaw(this.nc, Subjects.rooms.delete, { room, epoch, id, user }, this.timeoutMs)).data;
+  async delete({ room, epoch }: RoomRef, id: string, user: UserRef, requestId?: string): Promise<Uint8Array> {
+    return (await requestRaw(this.nc, Subjects.rooms.delete, { room, epoch, id, user }, this.timeoutMs, requestId))
+      .data;
   }
 
   /**
@@ -117,8 +129,9 @@ export class RoomsClient {
     user: UserRef,
     before: number | undefined,
     limit: number | undefined,
+    requestId?: string,
   ): Promise<Uint8Array> {
     const payload = { room, epoch, user, before, limit };
-    return (await requestRaw(this.nc, Subjects.rooms.history, payload, this.timeoutMs)).data;
+    return (await requestRaw(this.nc, Subjects.rooms.history, payload, this.timeoutMs, requestId)).data;
   }
 }

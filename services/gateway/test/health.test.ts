@@ -90,11 +90,12 @@ describe('the gateway before and after the services start', () => {
   it('answers /api/* with 503 UNAVAILABLE, not 500, while the service is not listening', async () => {
     const login = await call('POST', '/api/auth/login', { body: { username: 'admin', password: 'admin-password' } });
     expect(login.status).toBe(503);
-    expect(login.body).toEqual({ code: 'UNAVAILABLE', message: 'the auth service is not answering; try again' });
+    const unavailable = { code: 'UNAVAILABLE', requestId: expect.any(String) };
+    expect(login.body).toEqual({ ...unavailable, message: 'the auth service is not answering; try again' });
     expect(login.headers.get('retry-after')).toBe('1');
     const list = await call('GET', '/api/rooms');
     expect(list.status).toBe(503);
-    expect(list.body).toEqual({ code: 'UNAVAILABLE', message: 'the rooms service is not answering; try again' });
+    expect(list.body).toEqual({ ...unavailable, message: 'the rooms service is not answering; try again' });
     const readiness = await call('GET', '/api/rooms/readyz');
     expect(readiness).toMatchObject({ status: 503, body: { code: 'UNAVAILABLE' } });
   });

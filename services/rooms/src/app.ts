@@ -3,6 +3,7 @@ import {
   authenticate,
   buildService,
   databaseCheck,
+  exposeRequestIds,
   healthRoutes,
   installErrorHandler,
   natsCheck,
@@ -32,8 +33,11 @@ import { RoomAccessCheck } from './rooms/access.js';
 import { RoomStore } from './rooms/store.js';
 
 export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
-  const app = Fastify(serviceFastifyOptions('rooms', config.LOG_LEVEL, config.TRUST_PROXY));
+  const app = Fastify(
+    serviceFastifyOptions('rooms', config.LOG_LEVEL, config.TRUST_PROXY, { requestIdsFromGateway: true }),
+  );
   installErrorHandler(app);
+  exposeRequestIds(app);
 
   return buildService(app, async () => {
     const metrics = await registerMetrics(app, 'rooms', config);
@@ -54,7 +58,7 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
     // Requests that come over NATS may reuse a kept answer: auth's change announcement travels the same NATS
     // connection ahead of them, so it is always seen first. HTTP requests arrive on another socket and could
     // overtake it, so they always ask afresh.
-    const lookupUser: UserLookup = (id) => users.lookup(id);
+    const lookupUser: UserLookup = (id, requestId) => users.lookup(id, { requestId });
     const access = new RoomAccessCheck(rooms, lookupUser);
     const stateWatch = watchRoomStates(nc, { rooms, recent, access });
 

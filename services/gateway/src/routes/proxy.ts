@@ -1,6 +1,6 @@
 /** One origin for browsers: /api/auth/* and /api/rooms/* are forwarded to the services' REST APIs. */
 import fastifyHttpProxy from '@fastify/http-proxy';
-import { ChatError, ErrorCode } from '@chat/protocol';
+import { ChatError, ErrorCode, RequestIdHeaders } from '@chat/protocol';
 import { safeParse as parseContentType } from 'fast-content-type-parse';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config.js';
@@ -40,9 +40,12 @@ export async function proxyRoutes(app: FastifyInstance, { config }: { config: Ga
       // incoming X-Forwarded-For is replaced by that one address, not appended to, so a client cannot put
       // words in it and the services need to trust only the gateway, not every proxy the gateway trusts.
       replyOptions: {
+        // The request id is this gateway's own, never the client's (request-id.ts in service-kit): auth and rooms
+        // take it as theirs, which is safe only because whatever x-request-id the client sent is replaced here.
         rewriteRequestHeaders: (request, headers) => ({
           ...headers,
           'x-forwarded-for': request.ip,
+          [RequestIdHeaders.http]: request.id,
         }),
         // A service not listening yet, restarting or cut off mid-answer is unavailable, not a bug: reply-from's
         // own errors (a 500 for a refused connection) would reach the error handler as INTERNAL. reply-from has

@@ -95,7 +95,11 @@ describe('a malformed or unusual Content-Type', () => {
       body,
     });
     expect(res.status).toBe(400);
-    expect(res.json).toEqual({ code: 'BAD_REQUEST', message: expect.stringMatching(/Content-Type/) });
+    expect(res.json).toEqual({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/Content-Type/),
+      requestId: expect.any(String),
+    });
   });
 
   it('does not stop a well-formed one with parameters from reaching the service', async () => {

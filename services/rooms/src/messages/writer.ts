@@ -33,11 +33,14 @@ export interface SendIdentity {
   id?: string | undefined;
   /** True when an earlier attempt of this send may already be stored (by this or another instance). */
   retried?: boolean;
+  /** The gateway's id of the request: a batch that fails names the ids of all its requests. */
+  requestId?: string | undefined;
 }
 
 interface Pending {
   id: string;
   retried: boolean;
+  requestId: string | undefined;
   room: string;
   author: UserRef;
   text: string;
@@ -100,7 +103,9 @@ export class MessageWriter {
     return new Promise((resolve, reject) => {
       const id = identity.id ?? randomUUID();
       const retried = identity.retried ?? false;
-      this.queue.push({ id, retried, room, author, text, createdAt: new Date().toISOString(), resolve, reject });
+      const { requestId } = identity;
+      const createdAt = new Date().toISOString();
+      this.queue.push({ id, retried, requestId, room, author, text, createdAt, resolve, reject });
       // Deferred to after this turn's I/O, so every send that arrived in the same read joins the first flush.
       this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.drain());
     });
@@ -137,7 +142,9 @@ export class MessageWriter {
     try {
       stored = await this.write(batch);
     } catch (err) {
-      this.options.logger.error({ err, messages: batch.length }, 'message batch failed');
+      // Every sender was told UNAVAILABLE with its request id: each finds this line by it.
+      const requestIds = batch.flatMap((p) => (p.requestId === undefined ? [] : [p.requestId]));
+      this.options.logger.error({ err, messages: batch.length, requestIds }, 'message batch failed');
       const error = new ChatError(ErrorCode.UNAVAILABLE, 'the message store is unavailable');
       for (const pending of batch) pending.reject(error);
       return;
@@ -153,7 +160,7 @@ export class MessageWriter {
         pending.resolve(new RawReply(json));
         // A retried message is announced again (its first announcement may never have gone out); clients
         // keep one per seq. Twins within one batch are announced once.
-        if (!published.has(message.id)) this.publish(pending.room, message, json);
+        if (!published.has(message.id)) this.publish(pending, message, json);
         published.add(message.id);
       } else {
         pending.reject(noSuchRoom());
@@ -162,12 +169,12 @@ export class MessageWriter {
     this.options.onCommit?.(batch.length, published.size, seconds);
   }
 
-  private publish(room: string, message: ChatMessage, json: string): void {
+  private publish({ room, requestId }: Pending, message: ChatMessage, json: string): void {
     try {
       this.events.message(room, json);
     } catch (err) {
       // The message is stored and its sender answered; subscribers catch up through history.
-      this.options.logger.error({ err, room, seq: message.seq }, 'message event not published');
+      this.options.logger.error({ err, room, seq: message.seq, reqId: requestId }, 'message event not published');
     }
   }
 

@@ -68,9 +68,12 @@ export function roomsService({
       join: endpoint({
         subject: Subjects.rooms.join,
         validator: compile(JoinRequest),
-        async handle({ room: roomId, user, limit = HISTORY_ON_JOIN }): Promise<RawReply> {
+        async handle({ room: roomId, user, limit = HISTORY_ON_JOIN }, request): Promise<RawReply> {
           // The flags come from auth as they are now; whatever a token said may be out of date.
-          const [current, found] = await Promise.all([lookupUser(user.id), rooms.findWithHistoryState(roomId)]);
+          const [current, found] = await Promise.all([
+            lookupUser(user.id, request.id),
+            rooms.findWithHistoryState(roomId),
+          ]);
           if (!current) throw new ChatError(ErrorCode.UNAUTHORIZED, 'no such user');
           if (current.disabled) throw new ChatError(ErrorCode.USER_DISABLED, 'this account is disabled');
           if (!found) throw noSuchRoom();
@@ -100,10 +103,11 @@ export function roomsService({
       send: endpoint({
         subject: Subjects.rooms.send,
         validator: compile(SendRequest),
-        async handle({ room, epoch, author, text, id, attempt }) {
+        async handle({ room, epoch, author, text, id, attempt }, request) {
           try {
-            await access.assertMayUse(room, author.id, epoch);
-            return await writer.send(room, author, normalizeMessageText(text), { id, retried: (attempt ?? 1) > 1 });
+            await access.assertMayUse(room, author.id, epoch, request.id);
+            const identity = { id, retried: (attempt ?? 1) > 1, requestId: request.id };
+            return await writer.send(room, author, normalizeMessageText(text), identity);
           } catch (err) {
             sendRefused?.(err instanceof ChatError ? err.code : ErrorCode.INTERNAL);
             throw err;
@@ -113,8 +117,8 @@ export function roomsService({
       edit: endpoint({
         subject: Subjects.rooms.edit,
         validator: compile(EditRequest),
-        async handle({ room, epoch, id, user, text }) {
-          await access.assertMayUse(room, user.id, epoch);
+        async handle({ room, epoch, id, user, text }, request) {
+          await access.assertMayUse(room, user.id, epoch, request.id);
           const json = JSON.stringify(await edits.edit(room, id, user, normalizeMessageText(text)));
           events.edited(room, json);
           return new RawReply(json);
@@ -123,8 +127,8 @@ export function roomsService({
       delete: endpoint({
         subject: Subjects.rooms.delete,
         validator: compile(DeleteRequest),
-        async handle({ room, epoch, id, user }) {
-          await access.assertMayUse(room, user.id, epoch);
+        async handle({ room, epoch, id, user }, request) {
+          await access.assertMayUse(room, user.id, epoch, request.id);
           const json = JSON.stringify(await edits.delete(room, id, user));
           events.deleted(room, json);
           return new RawReply(json);
@@ -133,8 +137,8 @@ export function roomsService({
       history: endpoint({
         subject: Subjects.rooms.history,
         validator: compile(HistoryRequest),
-        async handle({ room, epoch, user, before, limit }): Promise<HistoryResult> {
-          await access.assertMayUse(room, user.id, epoch);
+        async handle({ room, epoch, user, before, limit }, request): Promise<HistoryResult> {
+          await access.assertMayUse(room, user.id, epoch, request.id);
           return { room, messages: await history.page(room, { before, limit }) };
         },
       }),

@@ -24,9 +24,12 @@ export class RoomAccessCheck {
     private readonly lookupUser: UserLookup,
   ) {}
 
-  /** Refuses the request unless `userId` may use the room (in incarnation `epoch`, when given) right now. */
-  async assertMayUse(roomId: string, userId: string, epoch?: number): Promise<void> {
-    const [user, access] = await Promise.all([this.lookupUser(userId), this.access(roomId)]);
+  /**
+   * Refuses the request unless `userId` may use the room (in incarnation `epoch`, when given) right now.
+   * `requestId` goes with the user's lookup, should auth be asked.
+   */
+  async assertMayUse(roomId: string, userId: string, epoch?: number, requestId?: string): Promise<void> {
+    const [user, access] = await Promise.all([this.lookupUser(userId, requestId), this.access(roomId)]);
     // A request for a room that is gone is told so first, whoever asks.
     if (!access || (epoch !== undefined && access.epoch !== epoch)) throw noSuchRoom();
     if (!user) throw new ChatError(ErrorCode.UNAUTHORIZED, 'no such user');
