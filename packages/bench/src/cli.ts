@@ -11,10 +11,11 @@ import { now } from './clock.js';
 import { GeneratorPool } from './generator/pool.js';
 import { type BenchOptions, parseOptions, type ScenarioName } from './options.js';
 import { paths } from './paths.js';
+import { Pinning } from './pinning.js';
 import { markdown, summaryTable } from './report/markdown.js';
 import { latencySvg } from './report/svg.js';
 import { allProcesses, othersShare } from './processes.js';
-import { checkTargets, machine, type Results } from './results.js';
+import { judgeRounds, machine, medianAndSpread, type Results } from './results.js';
 import type { Context } from './scenarios/context.js';
 import { fanout } from './scenarios/fanout.js';
 import { idle } from './scenarios/idle.js';
@@ -35,6 +36,8 @@ function log(line: string): void {
 }
 
 async function main(options: BenchOptions): Promise<number> {
+  const pinning = Pinning.create(options.pin);
+  pinning.generator([process.pid]);
   const logDir = join(options.out, 'logs');
   mkdirSync(logDir, { recursive: true });
   const startedAt = new Date();
@@ -48,8 +51,11 @@ async function main(options: BenchOptions): Promise<number> {
     errors: [],
     otherLoad: [],
     targets: [],
+    pinning: pinning.describe(),
+    rounds: [],
   };
   log(`${results.machine.cpus} × ${results.machine.cpu}, Node ${results.machine.node}; results in ${options.out}`);
+  log(results.pinning);
 
   const profileGenerators = options.profile.has('generator') ? logDir : undefined;
   const running = new Set<{ target: Target; pool: GeneratorPool }>();
@@ -57,10 +63,12 @@ async function main(options: BenchOptions): Promise<number> {
     log(`${scenario} · ${name} starting`);
     const targetOptions = { users: options.users, logDir, label: scenario, profile: options.profile };
     const target = name === 'floor' ? await startFloor(targetOptions) : await startStack(targetOptions);
+    pinning.server(Object.values(target.processes()).flat());
     const pool = new GeneratorPool(options.workers, profileGenerators);
+    pinning.generator(pool.pids());
     running.add({ target, pool });
     if (interrupted) throw new Error('interrupted');
-    return { target, pool, options, log };
+    return { target, pool, pinning, options, log };
   };
   // Stops everything started, once, whatever fails on the way: an interrupt and the scenario it cut short
   // both call this, and the target (processes, a database) must be stopped even if its generators are gone.
@@ -89,10 +97,11 @@ async function main(options: BenchOptions): Promise<number> {
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
+  let round: Results['scenarios'] = {};
   const record = (scenario: ScenarioName, name: TargetName, result: unknown) => {
-    const byTarget = (results.scenarios[scenario] ?? {}) as Record<TargetName, unknown>;
+    const byTarget = (round[scenario] ?? {}) as Record<TargetName, unknown>;
     byTarget[name] = result;
-    results.scenarios[scenario] = byTarget as never;
+    round[scenario] = byTarget as never;
   };
   const fail = (scenario: ScenarioName, names: TargetName[], err: unknown) => {
     const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -114,36 +123,45 @@ async function main(options: BenchOptions): Promise<number> {
     othersSince = now();
   };
 
-  for (const scenario of options.scenarios) {
-    if (interrupted) break;
-    const names = options.targets.filter((name) => applies(scenario, name));
-    if (scenario === 'fanout') {
-      // Side by side: both targets up, their steps taken in turn.
-      try {
-        const contexts: Context[] = [];
-        for (const name of names) contexts.push(await start(scenario, name));
-        resetOthers();
-        const measured = await fanout(contexts);
-        noteOthers(scenario);
-        for (const [i, name] of names.entries()) record(scenario, name, measured[i]);
-      } catch (err) {
-        fail(scenario, names, err);
-      } finally {
-        await stopAll();
-      }
-      continue;
-    }
-    for (const name of names) {
+  for (let n = 1; n <= options.repeat && !interrupted; n++) {
+    if (options.repeat > 1) log(`run ${n} of ${options.repeat}`);
+    round = {};
+    results.rounds.push(round);
+    await runRound();
+  }
+
+  async function runRound() {
+    for (const scenario of options.scenarios) {
       if (interrupted) break;
-      try {
-        const context = await start(scenario, name);
-        resetOthers();
-        record(scenario, name, await single[scenario](context));
-        noteOthers(`${scenario}/${name}`);
-      } catch (err) {
-        fail(scenario, [name], err);
-      } finally {
-        await stopAll();
+      const names = options.targets.filter((name) => applies(scenario, name));
+      if (scenario === 'fanout') {
+        // Side by side: both targets up, their steps taken in turn.
+        try {
+          const contexts: Context[] = [];
+          for (const name of names) contexts.push(await start(scenario, name));
+          resetOthers();
+          const measured = await fanout(contexts);
+          noteOthers(scenario);
+          for (const [i, name] of names.entries()) record(scenario, name, measured[i]);
+        } catch (err) {
+          fail(scenario, names, err);
+        } finally {
+          await stopAll();
+        }
+        continue;
+      }
+      for (const name of names) {
+        if (interrupted) break;
+        try {
+          const context = await start(scenario, name);
+          resetOthers();
+          record(scenario, name, await single[scenario](context));
+          noteOthers(`${scenario}/${name}`);
+        } catch (err) {
+          fail(scenario, [name], err);
+        } finally {
+          await stopAll();
+        }
       }
     }
   }
@@ -153,7 +171,9 @@ async function main(options: BenchOptions): Promise<number> {
     return 130;
   }
   results.durationSec = Math.round((now() - began) / 1000);
-  results.targets = checkTargets(results.scenarios);
+  const verdicts = judgeRounds(results.rounds);
+  results.scenarios = verdicts.scenarios;
+  results.targets = verdicts.targets;
   writeFileSync(join(options.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(options.out, 'results.md'), markdown(results));
   writeFileSync(join(options.out, 'latency.svg'), latencySvg(results));
@@ -161,8 +181,13 @@ async function main(options: BenchOptions): Promise<number> {
   console.log(`\n${summaryTable(results)}\n`);
   for (const t of results.targets) {
     const verdict = t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL';
-    console.log(`${verdict}  ${t.scenario}: ${t.goal} — ${t.measured} (ratio ${t.ratio ?? '—'})`);
+    const runs = t.runs ? `; ${t.runs.passed} of ${t.runs.ratios.length} runs passed` : '';
+    console.log(`${verdict}  ${t.scenario}: ${t.goal} — ${t.measured} (ratio ${t.ratio ?? '—'}${runs})`);
+    for (const c of t.cpuAtFirstStep ?? []) {
+      console.log(`      ${c.target} server CPU at ${c.offered}/s offered: ${medianAndSpread(c.usPerMessage)} µs/msg`);
+    }
   }
+  console.log(results.pinning);
   console.log(
     `\nwritten: ${['results.json', 'results.md', 'latency.svg'].map((f) => join(options.out, f)).join(', ')}`,
   );

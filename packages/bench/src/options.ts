@@ -29,6 +29,10 @@ export interface BenchOptions {
   targets: TargetName[];
   /** Generator processes. */
   workers: number;
+  /** auto: servers and generator on separate CPUs when there are two or more (see pinning.ts); off: shared. */
+  pin: 'auto' | 'off';
+  /** Runs of every scenario: the report gives each verdict's median run and the spread over all of them. */
+  repeat: number;
   /** Processes to run under --cpu-prof: floor, auth, rooms, gateway, generator. */
   profile: Set<string>;
   /** Users logged in on the stack; connections share their tokens. */
@@ -49,6 +53,9 @@ const usage = `npm run bench -- [options]
   --scenarios <list>   comma-separated: ${SCENARIOS.join(',')} (default all)
   --targets <list>     floor,stack (default both)
   --workers <n>        generator processes (default 2)
+  --pin <auto|off>     auto (default but with --quick): servers and Postgres on some CPUs, the generator on
+                       the others
+  --repeat <n>         run every scenario n times; verdicts from the median run, with the spread (default 1)
   --step-ms <ms>       duration of one load step (default 3000)
   --fanout-rate <n>    sends/s of the fanout ramp's first step (default 25 × scale)
   --persistence-rate <n>
@@ -56,7 +63,7 @@ const usage = `npm run bench -- [options]
                        --step-ms, a fixed load to compare two builds at (A/B) or to profile
   --profile <list>     run these under node --cpu-prof: floor,auth,rooms,gateway,generator (to <out>/logs)
   --out <dir>          where results go (default bench-results at the repository root)
-Environment: BENCH_SCALE, BENCH_QUICK=1, BENCH_SCENARIOS, BENCH_TARGETS, BENCH_WORKERS, BENCH_STEP_MS,
+Environment: BENCH_SCALE, BENCH_QUICK=1, BENCH_SCENARIOS, BENCH_TARGETS, BENCH_WORKERS, BENCH_PIN, BENCH_REPEAT, BENCH_STEP_MS,
 BENCH_FANOUT_RATE, BENCH_PERSISTENCE_RATE, BENCH_PROFILE, BENCH_OUT.`;
 
 export function parseOptions(
@@ -72,6 +79,8 @@ export function parseOptions(
       scenarios: { type: 'string' },
       targets: { type: 'string' },
       workers: { type: 'string' },
+      pin: { type: 'string' },
+      repeat: { type: 'string' },
       'step-ms': { type: 'string' },
       'fanout-rate': { type: 'string' },
       'persistence-rate': { type: 'string' },
@@ -97,6 +106,9 @@ export function parseOptions(
     scenarios,
     targets,
     workers: number(values.workers ?? env.BENCH_WORKERS, 2, 'workers'),
+    // A quick run checks that the bench works, not how fast anything is: it shares the machine unless asked.
+    pin: pinMode(values.pin ?? env.BENCH_PIN ?? (quick ? 'off' : 'auto')),
+    repeat: Math.round(number(values.repeat ?? env.BENCH_REPEAT, 1, 'repeat')),
     profile: new Set((values.profile ?? env.BENCH_PROFILE ?? '').split(',').filter(Boolean)),
     users: quick ? 4 : n(60, 4),
     stepMs: number(values['step-ms'] ?? env.BENCH_STEP_MS, quick ? 400 : 3000, 'step-ms'),
@@ -128,6 +140,12 @@ export function parseOptions(
       p99LimitMs: 50,
     },
   };
+}
+
+function pinMode(raw: string | undefined): 'auto' | 'off' {
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (raw === 'off') return 'off';
+  throw new Error(`--pin: expected auto or off, got ${raw}`);
 }
 
 function number(raw: string | undefined, fallback: number, name: string): number {

@@ -26,6 +26,10 @@ export interface Results {
   /** The share of the machine's CPU (0..1) that other processes used during each run: they skew it. */
   otherLoad: { run: string; share: number }[];
   targets: TargetCheck[];
+  /** How the run was pinned to CPUs, in words (pinning.ts). */
+  pinning: string;
+  /** Every run's results (--repeat); `scenarios` holds, per scenario, the run whose verdict is the median. */
+  rounds: Results['scenarios'][];
 }
 
 export interface TargetCheck {
@@ -36,6 +40,71 @@ export interface TargetCheck {
   /** The measured value over the goal's bound (direction as in the goal). */
   ratio: number | null;
   pass: boolean | null;
+  /** With several runs: each run's ratio, in run order, and how many passed. */
+  runs?: { ratios: (number | null)[]; passed: number };
+  /**
+   * Server CPU µs per message at the ramp's first step, whose offered rate is the same in every run and for
+   * both targets: steadier than a held rate on a shared machine. Each run's figure, in run order.
+   */
+  cpuAtFirstStep?: { target: TargetName; offered: number; usPerMessage: number[] }[];
+}
+
+/**
+ * The verdicts over several runs: per scenario, the run whose ratio is the median (lower median; runs with no
+ * figure count lowest) stands for it, and each check carries every run's ratio and CPU at equal load.
+ */
+export function judgeRounds(rounds: Results['scenarios'][]): Pick<Results, 'scenarios' | 'targets'> {
+  const scenarios: Results['scenarios'] = {};
+  const targets: TargetCheck[] = [];
+  const names = [...new Set(rounds.flatMap((r) => Object.keys(r) as ScenarioName[]))];
+  for (const name of names) {
+    const runs = rounds.filter((r) => r[name] !== undefined);
+    const checks = runs.map((r) => checkTargets({ [name]: r[name] })[0]);
+    const order = checks
+      .map((check, i) => ({ i, ratio: check?.ratio ?? Number.NEGATIVE_INFINITY }))
+      .sort((a, b) => a.ratio - b.ratio);
+    const median = order[Math.floor((order.length - 1) / 2)]?.i ?? 0;
+    const chosen = runs[median];
+    if (!chosen) continue;
+    (scenarios as Record<string, unknown>)[name] = chosen[name];
+    const check = checks[median];
+    if (!check) continue;
+    const cpu = cpuAtFirstStep(runs.map((r) => r[name]));
+    targets.push({
+      ...check,
+      ...(runs.length > 1
+        ? { runs: { ratios: checks.map((c) => c?.ratio ?? null), passed: checks.filter((c) => c?.pass).length } }
+        : {}),
+      ...(cpu.length > 0 ? { cpuAtFirstStep: cpu } : {}),
+    });
+  }
+  return { scenarios, targets };
+}
+
+function cpuAtFirstStep(runs: unknown[]) {
+  const byTarget = new Map<TargetName, { offered: number; usPerMessage: number[] }>();
+  for (const run of runs) {
+    for (const [target, result] of Object.entries(run ?? {}) as [TargetName, { steps?: StepLike[] }][]) {
+      // Only the ramps (fanout, persistence) have steps.
+      const first = result.steps?.[0];
+      if (!first) continue;
+      const entry = byTarget.get(target) ?? { offered: first.offered, usPerMessage: [] };
+      entry.usPerMessage.push(first.cpuUsPerMessage);
+      byTarget.set(target, entry);
+    }
+  }
+  return [...byTarget].map(([target, entry]) => ({ target, ...entry }));
+}
+
+type StepLike = { offered: number; cpuUsPerMessage: number };
+
+/** "median (min–max)" of figures. */
+export function medianAndSpread(values: number[], digits = 2): string {
+  if (values.length === 0) return '—';
+  const sorted = values.toSorted((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  const f = (n: number) => n.toFixed(digits);
+  return sorted.length === 1 ? f(median) : `${f(median)} (${f(sorted[0] ?? 0)}–${f(sorted.at(-1) ?? 0)})`;
 }
 
 export function machine(): Results['machine'] {

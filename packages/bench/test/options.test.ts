@@ -23,4 +23,11 @@ describe('bench options', () => {
     expect(() => parse(['--fanout-rate', '-3'])).toThrow(/--fanout-rate/);
     expect(() => parse(['--persistence-rate', 'fast'])).toThrow(/--persistence-rate/);
   });
+
+  it('pins unless told not to, and repeats as asked', () => {
+    expect(parse([]).pin).toBe('auto');
+    expect(parse(['--pin', 'off']).pin).toBe('off');
+    expect(parse([], { BENCH_REPEAT: '3' }).repeat).toBe(3);
+    expect(() => parse(['--pin', 'sometimes'])).toThrow(/--pin/);
+  });
 });

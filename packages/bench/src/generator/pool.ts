@@ -97,6 +97,11 @@ export class GeneratorPool {
     );
   }
 
+  /** The generator processes' ids (to pin them). */
+  pids(): number[] {
+    return this.workers.flatMap((w) => (w.child.pid === undefined ? [] : [w.child.pid]));
+  }
+
   get size(): number {
     return this.workers.length;
   }

@@ -1,5 +1,5 @@
 /** results.md: the summary table the README quotes, the targets, and every ramp step. */
-import { fmt, kib, type Results } from '../results.js';
+import { fmt, kib, medianAndSpread, type Results } from '../results.js';
 import { cpuShares, type StepResult } from '../scenarios/context.js';
 
 export function markdown(results: Results): string {
@@ -10,6 +10,12 @@ export function markdown(results: Results): string {
     `${results.startedAt} · ${m.cpus} × ${m.cpu} · ${m.memoryGiB} GiB · Node ${m.node} · ${m.os} · ` +
       `scale ${results.options.scale}${results.options.quick ? ' (quick)' : ''} · ${results.options.workers} generator ` +
       `processes · ${results.options.stepMs} ms steps · ${results.durationSec} s`,
+    '',
+    `${results.pinning[0]?.toUpperCase()}${results.pinning.slice(1)}.${
+      results.rounds.length > 1
+        ? ` ${results.rounds.length} runs of every scenario: each verdict is the median run's, with every run's ratio beside it.`
+        : ''
+    }`,
     '',
   );
   const busy = results.otherLoad.filter((l) => l.share >= 0.1);
@@ -27,6 +33,31 @@ export function markdown(results: Results): string {
     lines.push(
       `| ${t.scenario} | ${t.goal} | ${t.measured} | ${t.ratio ?? '—'} | ${t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL'} |`,
     );
+  }
+  const spread = results.targets.filter((t) => t.runs);
+  if (spread.length > 0) {
+    lines.push('', '## Every run', '', '| scenario | ratio per run | median (min–max) | passed |', '|---|---|---|---|');
+    for (const t of spread) {
+      const ratios = t.runs?.ratios ?? [];
+      const known = ratios.filter((r): r is number => r !== null);
+      lines.push(
+        `| ${t.scenario} | ${ratios.map((r) => r ?? '—').join(', ')} | ${medianAndSpread(known)} | ${t.runs?.passed} of ${ratios.length} |`,
+      );
+    }
+  }
+  const cpu = results.targets.flatMap((t) => (t.cpuAtFirstStep ?? []).map((c) => ({ scenario: t.scenario, ...c })));
+  if (cpu.length > 0) {
+    lines.push(
+      '',
+      '## Server CPU at equal offered load',
+      '',
+      "At the ramp's first step, offered at the same rate to both targets and in every run.",
+      '',
+      '| scenario | target | offered sends/s | server CPU µs per message: median (min–max) |',
+      '|---|---|---|---|',
+    );
+    for (const c of cpu)
+      lines.push(`| ${c.scenario} | ${c.target} | ${fmt(c.offered)} | ${medianAndSpread(c.usPerMessage)} |`);
   }
   if (results.errors.length > 0) {
     lines.push('', '## Errors', '');

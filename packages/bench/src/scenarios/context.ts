@@ -4,12 +4,14 @@ import type { ClientSpec } from '../generator/commands.js';
 import type { GeneratorPool, OpenSummary, StepSummary } from '../generator/pool.js';
 import type { Summary } from '../histogram.js';
 import type { BenchOptions, RampOptions } from '../options.js';
+import type { Pinning } from '../pinning.js';
 import { cpuBetween, cpuSnapshot } from '../processes.js';
 import type { Target } from '../targets/target.js';
 
 export interface Context {
   target: Target;
   pool: GeneratorPool;
+  pinning: Pinning;
   options: BenchOptions;
   log(line: string): void;
 }
@@ -226,8 +228,15 @@ export function perMessage(cpuMs: Record<string, number>, messages: number): num
   return messages > 0 ? Math.round((total * 1000 * 100) / messages) / 100 : 0;
 }
 
-/** Runs `work` and returns what it returned with the CPU ms each of the target's processes spent meanwhile. */
-export async function withCpu<T>(target: Target, work: () => Promise<T>): Promise<[T, Record<string, number>]> {
+/**
+ * Runs `work` and returns what it returned with the CPU ms each of the target's processes spent meanwhile. The
+ * target's processes are pinned first (Postgres backends come and go).
+ */
+export async function withCpu<T>(
+  { target, pinning }: Pick<Context, 'target' | 'pinning'>,
+  work: () => Promise<T>,
+): Promise<[T, Record<string, number>]> {
+  pinning.server(Object.values(target.processes()).flat());
   const before = cpuSnapshot(target.processes());
   const result = await work();
   return [result, cpuBetween(before, cpuSnapshot(target.processes()))];

@@ -67,7 +67,7 @@ async function prepare(ctx: Context) {
       senders: senders.length,
     },
     async run(offered: number, stepId: number) {
-      const [summary, cpuMs] = await withCpu(ctx.target, () => step(stepId, offered, stepMs));
+      const [summary, cpuMs] = await withCpu(ctx, () => step(stepId, offered, stepMs));
       let expected = 0;
       for (const [room, n] of summary.sentPerRoom) expected += n * fanoutOf(room);
       return judge(summary, offered, expected, stepMs, o.p99LimitMs, 'delivery', cpuMs);

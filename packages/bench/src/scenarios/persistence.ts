@@ -35,7 +35,7 @@ export async function persistence(ctx: Context): Promise<PersistenceResult> {
 
   const ramp = new Ramp(o);
   const run = async (offered: number, step: number) => {
-    const [summary, cpuMs] = await withCpu(ctx.target, () =>
+    const [summary, cpuMs] = await withCpu(ctx, () =>
       ctx.pool.step({
         step,
         senders,

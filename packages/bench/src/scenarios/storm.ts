@@ -34,7 +34,7 @@ export async function storm(ctx: Context): Promise<StormResult> {
   const clients = dealRooms(o.clients, rooms, o.roomsPerClient, ctx.target.tokens);
   const joins = clients.reduce((n, c) => n + c.rooms.length, 0);
   await sleep(500);
-  const [opened, cpuMs] = await withCpu(ctx.target, () =>
+  const [opened, cpuMs] = await withCpu(ctx, () =>
     ctx.pool.open(ctx.target.wsUrl, clients, Number.POSITIVE_INFINITY, o.timeoutMs),
   );
   await ctx.pool.closeClients();
