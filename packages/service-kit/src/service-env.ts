@@ -8,19 +8,36 @@ import { devKeyPaths, readKey } from './keys.js';
 /** Spread into a service's env schema: `Type.Object({ ...commonEnv(3001), DATABASE_URL: … })`. */
 export function commonEnv(defaultPort: number) {
   return {
-    NODE_ENV: Type.String({ default: 'development' }),
-    HOST: Type.String({ default: '127.0.0.1' }),
-    PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort }),
+    NODE_ENV: Type.String({
+      default: 'development',
+      description: 'production turns off development conveniences (token keys generated into DATA_DIR)',
+    }),
+    HOST: Type.String({ default: '127.0.0.1', description: 'address to listen on (0.0.0.0 in containers)' }),
+    PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description: 'HTTP port' }),
     LOG_LEVEL: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-      { default: 'info' },
+      { default: 'info', description: 'pino level of the log on stdout; debug adds a line per request' },
     ),
-    NATS_URL: Type.String({ minLength: 1, default: 'nats://127.0.0.1:4222' }),
-    NATS_USER: Type.Optional(Type.String()),
-    NATS_PASS: Type.Optional(Type.String()),
-    DATA_DIR: Type.String({ default: '.data' }),
-    JWT_PUBLIC_KEY: Type.Optional(Type.String()),
-    JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String()),
+    NATS_URL: Type.String({
+      minLength: 1,
+      default: 'nats://127.0.0.1:4222',
+      description: 'comma-separated NATS servers',
+    }),
+    NATS_USER: Type.Optional(
+      Type.String({ description: "this service's NATS user (deploy/nats-server.conf has one per service)" }),
+    ),
+    NATS_PASS: Type.Optional(Type.String({ description: "NATS_USER's password" })),
+    DATA_DIR: Type.String({
+      default: '.data',
+      description: 'development data folder: the token keys generated when none is configured',
+    }),
+    JWT_PUBLIC_KEY: Type.Optional(
+      Type.String({
+        description:
+          'Ed25519 public key (PEM) that verifies tokens; in development, with neither it nor JWT_PUBLIC_KEY_FILE set, DATA_DIR/keys/jwt-public.pem',
+      }),
+    ),
+    JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String({ description: 'a file holding JWT_PUBLIC_KEY' })),
     TRUST_PROXY: Type.String({
       format: 'trust-proxy',
       default: 'loopback',

@@ -29,17 +29,19 @@ export const AuthEnv = Type.Object({
   LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({
     minimum: 1,
     default: 10,
-    description: 'failed logins per minute to one username, from any address; then its logins wait',
+    description:
+      'failed logins per minute to one username, from any address; then its logins get 429 until the minute ends',
   }),
   LOGIN_FAILURES_PER_ADDRESS: Type.Integer({
     minimum: 1,
     default: 50,
-    description: 'failed logins per minute from one client address, to any usernames; then its logins wait',
+    description:
+      'failed logins per minute from one client address, to any usernames; then its logins get 429 until the minute ends',
   }),
   LOGINS_PER_ADDRESS: Type.Integer({
     minimum: 1,
     default: 300,
-    description: 'successful logins per minute from one client address (an office behind one NAT address)',
+    description: 'successful logins per minute from one client address (an office behind one NAT address); then 429',
   }),
 });
 
