@@ -7,6 +7,7 @@ export {
   natsServerEnv,
 } from './nats-credentials.js';
 export { type Front, type FrontOptions, frontConfig, frontOrigins, startFront } from './front.js';
+export { type NatsCluster, type NatsClusterOptions, startNatsCluster } from './nats-cluster.js';
 export { type NatsServer, type NatsServerOptions, startNatsServer } from './nats-server.js';
 export { repoRoot, type ServiceName, serviceScript } from './paths.js';
 export { freePort, portAccepts } from './ports.js';

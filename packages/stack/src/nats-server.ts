@@ -14,6 +14,10 @@ export interface NatsServerOptions {
   /** Defaults to memory (shown when the server fails to start). */
   logs?: LogTarget;
   detached?: boolean;
+  /** How the process is called in logs and errors (default nats-server; a cluster's nodes are nats-1, nats-2 …). */
+  label?: string;
+  /** More flags for nats-server, after the address and ports (a cluster node's name and routes). */
+  extraArgs?: string[];
 }
 
 export interface NatsServer {
@@ -41,9 +45,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     ...(options.configFile ? ['-c', options.configFile] : []),
     ...['-a', '127.0.0.1', '-p', String(port)],
     ...(monitorPort ? ['-m', String(monitorPort)] : []),
+    ...(options.extraArgs ?? []),
   ];
   const child = await StackProcess.spawn({
-    label: 'nats-server',
+    label: options.label ?? 'nats-server',
     command: bin,
     args,
     env: { ...(process.env as Record<string, string>), ...options.env },
