@@ -112,7 +112,8 @@ export class Connection implements Member, CorkHolder {
   private write(data: string | Uint8Array): void {
     // ws writes each frame to the TCP socket at once, so corking it gathers them.
     if (!this.corkedSocket) this.deps.writes.hold(this, this.tcp);
-    this.deps.traffic.bytesOut += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    // length, not byteLength (the same for bytes): Buffer's byteLength getter costs ~15 ns, length ~1.
+    this.deps.traffic.bytesOut += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.ws.send(data, TEXT);
   }
 
