@@ -10,7 +10,8 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ChatError, ErrorCode } from '@chat/protocol';
+import { ChatError, ErrorCode, RequestIdHeaders } from '@chat/protocol';
+import { newRequestId } from '@chat/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Admission } from './admission.js';
 import { admissionKey } from './client-address.js';
@@ -61,8 +62,10 @@ export function admitUpgrades(
       },
       (err: unknown) => {
         socket.off('close', onGone);
-        refuse(socket, err);
-        log.debug({ err }, 'upgrade turned away');
+        // Turned away before Fastify made the request (and its id): an id of its own, as every answer has.
+        const requestId = newRequestId();
+        refuse(socket, err, requestId);
+        log.debug({ err, reqId: requestId }, 'upgrade turned away');
       },
     );
   };
@@ -78,12 +81,13 @@ export function releaseAdmission(request: IncomingMessage): void {
   (request as AdmittedRequest)[kRelease]?.();
 }
 
-function refuse(socket: Duplex, err: unknown): void {
+function refuse(socket: Duplex, err: unknown, requestId: string): void {
   if (socket.destroyed) return;
   const error = err instanceof ChatError ? err : new ChatError(ErrorCode.UNAVAILABLE, 'try again shortly');
-  const body = JSON.stringify(error.toJSON());
+  const body = JSON.stringify({ ...error.toJSON(), requestId });
   socket.end(
     `HTTP/1.1 ${error.statusCode} Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\n` +
+      `${RequestIdHeaders.http}: ${requestId}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
