@@ -35,9 +35,10 @@ export interface StackOptions {
   gatewayPort?: number;
   /**
    * The front (deploy/front/nginx.conf, Debian's nginx) before the gateways, on this port or a free one: what a
-   * browser opens then. The gateways' ALLOWED_ORIGINS name it, unless gatewayEnv says otherwise.
+   * browser opens then. The gateways' ALLOWED_ORIGINS name it, unless gatewayEnv says otherwise. It serves
+   * webRoot, web/dist of the checkout by default.
    */
-  front?: { port?: number };
+  front?: { port?: number; webRoot?: string };
   authPort?: number;
   roomsPort?: number;
   /** Extra arguments to node for a service (e.g. --cpu-prof for the bench). */
@@ -101,6 +102,7 @@ export class Stack {
       this.frontProcess = await startFront({
         gateways: this.gateways.map((g) => g.url),
         port: this.frontPort,
+        ...(options.front?.webRoot ? { webRoot: options.front.webRoot } : {}),
         logs: typeof options.logs === 'function' ? options.logs('front') : options.logs,
         detached: options.detached ?? false,
       });
