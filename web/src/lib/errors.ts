@@ -11,12 +11,14 @@ export class RequestError extends Error {
     message: string,
     /** The HTTP status for REST failures; absent on the socket. */
     readonly status?: number,
+    /** The server's id of the request, when it answered: what a user quotes to report a fault. */
+    readonly requestId?: string,
   ) {
     super(message);
   }
 
   static from(body: ErrorBody, status?: number): RequestError {
-    return new RequestError(body.code, body.message, status);
+    return new RequestError(body.code, body.message, status, body.requestId);
   }
 }
 
@@ -36,10 +38,14 @@ const friendly: Partial<Record<ClientErrorCode, string>> = {
   INTERNAL: 'Something went wrong on the server.',
 };
 
+/** The server's own faults: what a user may report, so the sentence names the request (docs/operations.md). */
+const reportable: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>(['INTERNAL', 'UNAVAILABLE']);
+
 /** A sentence for the UI. BAD_REQUEST, CONFLICT and NOT_FOUND keep the server's message: it says what to fix. */
 export function describeError(error: unknown): string {
-  if (error instanceof RequestError) return friendly[error.code] ?? error.message;
-  return 'Something went wrong.';
+  if (!(error instanceof RequestError)) return 'Something went wrong.';
+  const sentence = friendly[error.code] ?? error.message;
+  return error.requestId && reportable.has(error.code) ? `${sentence} (Request ${error.requestId}.)` : sentence;
 }
 
 /**
