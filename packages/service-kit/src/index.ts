@@ -7,6 +7,7 @@ export * from './keys.js';
 export * from './lifecycle.js';
 export * from './logging.js';
 export * from './metrics.js';
+export * from './openapi.js';
 export * from './readiness.js';
 export * from './request-id.js';
 export * from './run-service.js';

@@ -8,6 +8,7 @@ import {
   healthRoutes,
   installErrorHandler,
   natsCheck,
+  openApiDocument,
   readiness,
   registerDatabase,
   registerMetrics,
@@ -42,6 +43,10 @@ export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
     const ready = readiness('auth', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
     await registerNatsService(app, nc, authService(users, ready));
 
+    await app.register(openApiDocument, {
+      title: 'MultiChat auth',
+      description: 'Users, passwords and session tokens. Through the gateway: /api/openapi.json.',
+    });
     await app.register(fastifyRateLimit, { global: false });
     await app.register(authenticate, {
       publicKey: config.publicKey,

@@ -28,6 +28,7 @@ import { GatewayTraffic, gatewayMetrics } from './metrics.js';
 import { RoomsClient } from './rooms-client.js';
 import { securityHeaders } from './security-headers.js';
 import { serviceReadiness } from './service-readiness.js';
+import { apiDocsRoutes } from './routes/api-docs.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoute } from './routes/ws.js';
@@ -40,6 +41,13 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   exposeRequestIds(app);
   return buildService(app, async () => {
     await app.register(fastifyHelmet, securityHeaders(config.allowedOrigins));
+    await app.register(apiDocsRoutes, {
+      services: [
+        { name: 'auth', prefix: '/api/auth', url: config.AUTH_URL },
+        { name: 'rooms', prefix: '/api/rooms', url: config.ROOMS_URL },
+      ],
+      timeoutMs: config.REQUEST_TIMEOUT_MS,
+    });
     const metrics = await registerMetrics(app, 'gateway', config);
 
     const nc = await registerNats(app, 'gateway', config);

@@ -7,6 +7,7 @@ import {
   healthRoutes,
   installErrorHandler,
   natsCheck,
+  openApiDocument,
   readiness,
   registerDatabase,
   registerMetrics,
@@ -88,6 +89,10 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
       events.flush();
     });
 
+    await app.register(openApiDocument, {
+      title: 'MultiChat rooms',
+      description: 'Rooms and their messages. Through the gateway: /api/openapi.json.',
+    });
     await app.register(authenticate, {
       publicKey: config.publicKey,
       loadUser: (id) => users.lookup(id, { fresh: true }),
