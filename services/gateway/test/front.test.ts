@@ -196,4 +196,14 @@ describe('the front', () => {
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
     }
   });
+
+  // Last: it stops the gateways.
+  it('answers UNAVAILABLE with Retry-After when no gateway answers', async () => {
+    await Promise.all(stack.gateways.map((g) => g.stop()));
+    const res = await front.call('GET', '/api/rooms', { token: adminToken });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.body.code).toBe('UNAVAILABLE');
+  });
 });
