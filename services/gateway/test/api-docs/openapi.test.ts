@@ -3,7 +3,14 @@
  * it is called through the gateway on a real stack, and each answer's status must be one the document lists
  * for the operation, with a body of the documented schema. A route added without a way to call it here fails.
  */
-import { freePort, type OpenApiDocument, openApiProblems, operationsOf, responseChecker } from '@chat/test-kit';
+import {
+  type OpenApiDocument,
+  openApiProblems,
+  operationsOf,
+  responseChecker,
+  startTcpProxy,
+  type TcpProxy,
+} from '@chat/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, gatewayConfigFromEnv } from '../../src/index.js';
@@ -11,31 +18,48 @@ import { type Stack, startStack } from '../stack.js';
 
 let stack: Stack;
 let document: OpenApiDocument;
-/** A gateway whose services are not there: what a client sees when they are down. */
-let orphan: FastifyInstance;
-let orphanBase: string;
+/** A second gateway, whose links to the services (and only those) the test cuts and restores. */
+let cutOff: { app: FastifyInstance; base: string; links: TcpProxy[] };
 
-beforeAll(async () => {
-  stack = await startStack();
-  const res = await stack.call('GET', '/api/openapi.json');
-  expect(res.status).toBe(200);
-  document = res.body;
-  const nowhere = `http://127.0.0.1:${await freePort()}`;
-  orphan = await buildApp(
+async function linkedGateway(): Promise<typeof cutOff> {
+  const links: TcpProxy[] = [];
+  const through = async (app: FastifyInstance) => {
+    const address = app.server.address();
+    if (!address || typeof address !== 'object') throw new Error('not listening');
+    const link = await startTcpProxy({ host: '127.0.0.1', port: address.port });
+    links.push(link);
+    return `http://${link.host}:${link.port}`;
+  };
+  const app = await buildApp(
     gatewayConfigFromEnv({
       NODE_ENV: 'test',
       PORT: '0',
       LOG_LEVEL: 'silent',
       NATS_URL: stack.natsUrl,
       JWT_PUBLIC_KEY: stack.keys.publicKey,
-      AUTH_URL: nowhere,
-      ROOMS_URL: nowhere,
+      AUTH_URL: await through(stack.apps.auth),
+      ROOMS_URL: await through(stack.apps.rooms),
     }),
   );
-  orphanBase = await orphan.listen({ host: '127.0.0.1', port: 0 });
+  return { app, base: await app.listen({ host: '127.0.0.1', port: 0 }), links };
+}
+const cut = () => {
+  for (const link of cutOff.links) link.cut();
+};
+const restore = () => {
+  for (const link of cutOff.links) link.restore();
+};
+
+beforeAll(async () => {
+  stack = await startStack();
+  const res = await stack.call('GET', '/api/openapi.json');
+  expect(res.status).toBe(200);
+  document = res.body;
+  cutOff = await linkedGateway();
 });
 afterAll(async () => {
-  await orphan?.close();
+  await cutOff?.app.close();
+  for (const link of cutOff?.links ?? []) await link.stop();
   await stack?.stop();
 });
 
@@ -55,10 +79,24 @@ describe('the combined OpenAPI document', () => {
     expect(Object.keys(document.components?.securitySchemes ?? {}).sort()).toEqual(['bearerAuth', 'sessionCookie']);
   });
 
-  it('is UNAVAILABLE while a service cannot give its part, rather than half a document', async () => {
-    const res = await fetch(`${orphanBase}/api/openapi.json`);
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ code: 'UNAVAILABLE' });
+  it('is UNAVAILABLE until every service gave its part, asked again after a failure, and kept once had', async () => {
+    const checker = responseChecker(document);
+    const get = async () => {
+      const res = await fetch(`${cutOff.base}/api/openapi.json`);
+      const body = await res.json();
+      expect(checker.check('getOpenApiDocument', res.status, body)).toEqual([]);
+      return { status: res.status, body };
+    };
+    cut();
+    const unavailable = await get();
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.body).toMatchObject({ code: 'UNAVAILABLE' });
+    restore();
+    const whole = await get();
+    expect(whole.status).toBe(200);
+    expect(whole.body).toEqual(document);
+    cut();
+    expect(await get()).toEqual(whole);
   });
 });
 
@@ -101,8 +139,8 @@ interface Call {
   query?: string;
   body?: unknown;
   token?: string;
-  /** Ask the gateway whose services are down. */
-  orphan?: boolean;
+  /** Ask the second gateway, with its links to the services cut. */
+  cutOff?: boolean;
   /** The status this call must get: each case proves a behaviour, not only the document's shape. */
   expect: number;
 }
@@ -123,7 +161,8 @@ const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
 
 /** How to call each operationId of the document: success and at least one documented error per family. */
 const cases: Cases = {
-  getOpenApiDocument: () => [{ expect: 200 }, { orphan: true, expect: 503 }],
+  // Its 503 (a service's part never had) is shown in 'the combined OpenAPI document' above.
+  getOpenApiDocument: () => [{ expect: 200 }],
 
   login: async ({ freshUser }) => {
     const { username, password } = await freshUser();
@@ -184,9 +223,9 @@ const cases: Cases = {
     { token: user.token, params: { id: room }, query: 'limit=0', expect: 400 },
   ],
 
-  getApiAuthReadyz: () => [{ expect: 200 }, { orphan: true, expect: 503 }],
+  getApiAuthReadyz: () => [{ expect: 200 }, { cutOff: true, expect: 503 }],
   getApiAuthHealth: () => [{ expect: 200 }],
-  getApiRoomsReadyz: () => [{ expect: 200 }, { orphan: true, expect: 503 }],
+  getApiRoomsReadyz: () => [{ expect: 200 }, { cutOff: true, expect: 503 }],
   getApiRoomsHealth: () => [{ expect: 200 }],
 };
 
@@ -222,12 +261,9 @@ describe('every documented operation, called through the gateway', () => {
       }
       for (const call of await makeCalls(fixtures)) {
         const url = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(call.params?.[name] ?? ''));
-        const answer = await send(
-          call.orphan ? orphanBase : stack.base,
-          method,
-          call.query ? `${url}?${call.query}` : url,
-          call,
-        );
+        if (call.cutOff) cut();
+        const base = call.cutOff ? cutOff.base : stack.base;
+        const answer = await send(base, method, call.query ? `${url}?${call.query}` : url, call);
         const where = `${operationId} ${method} ${url}`;
         if (answer.status !== call.expect) problems.push(`${where}: ${answer.status}, not ${call.expect}`);
         problems.push(
