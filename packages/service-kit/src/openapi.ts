@@ -97,22 +97,30 @@ export function operationIdOf(method: string, path: string): string {
   return method.toLowerCase() + words.map((word) => word[0]?.toUpperCase() + word.slice(1)).join('');
 }
 
+export interface OpenApiDocumentOptions {
+  title: string;
+  description: string;
+  /** The tags the service's routes use, each with what it groups (`health` is added: healthRoutes uses it). */
+  tags?: { name: string; description: string }[];
+}
+
+const healthTag = { name: 'health', description: 'Whether the service serves, and whether it is ready (its checks)' };
+
 /** The options of @fastify/swagger for one service's document (and the gateway's own routes). */
-export function openApiOptions(info: { title: string; description: string }, hideUntagged = false): SwaggerOptions {
+export function openApiOptions(
+  { title, description, tags = [] }: OpenApiDocumentOptions,
+  hideUntagged = false,
+): SwaggerOptions {
   return {
     openapi: {
       // 3.1: its schemas are JSON Schema 2020-12, so what TypeBox wrote is what a validator reads.
       openapi: '3.1.0',
-      info: { ...info, version: '1' },
+      info: { title, description, version: '1' },
+      tags: [...tags, healthTag],
       components: { securitySchemes: { ...securitySchemes } },
     },
     hideUntagged,
   };
-}
-
-export interface OpenApiDocumentOptions {
-  title: string;
-  description: string;
 }
 
 /**

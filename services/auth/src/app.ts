@@ -46,6 +46,10 @@ export async function buildApp(config: AuthConfig): Promise<FastifyInstance> {
     await app.register(openApiDocument, {
       title: 'MultiChat auth',
       description: 'Users, passwords and session tokens. Through the gateway: /api/openapi.json.',
+      tags: [
+        { name: 'session', description: 'Logging in and out, and who is signed in' },
+        { name: 'users', description: 'User administration, for administrators' },
+      ],
     });
     await app.register(fastifyRateLimit, { global: false });
     await app.register(authenticate, {

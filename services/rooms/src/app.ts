@@ -92,6 +92,7 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
     await app.register(openApiDocument, {
       title: 'MultiChat rooms',
       description: 'Rooms and their messages. Through the gateway: /api/openapi.json.',
+      tags: [{ name: 'rooms', description: 'The room directory (changed by administrators) and message history' }],
     });
     await app.register(authenticate, {
       publicKey: config.publicKey,

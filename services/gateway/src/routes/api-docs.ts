@@ -39,6 +39,7 @@ const apiDocs: FastifyPluginAsyncTypebox<ApiDocsOptions> = async (app, { service
           'The REST API of the chat, as the gateway serves it: /api/auth/* is the auth service, /api/rooms/* ' +
           'the rooms service. The WebSocket protocol (/ws), the login flow, cookie or bearer and the login ' +
           'limits are described in docs/protocol.md.',
+        tags: [{ name: 'documentation', description: 'This document' }],
       },
       true,
     ),
