@@ -1,5 +1,5 @@
 /** The stack's NATS cluster: messages cross between nodes, and a client whose node dies carries on on another. */
-import { connectNats } from '@chat/nats';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsCluster, startNatsCluster } from '../src/index.js';
 
@@ -17,8 +17,8 @@ const received = (sub: AsyncIterable<{ string(): string }>) =>
 
 describe('a three-node NATS cluster', () => {
   it('routes a message published on one node to a subscriber on another', async () => {
-    const a = await connectNats({ url: cluster.nodes[0]!.url, name: 'node-1-client' });
-    const c = await connectNats({ url: cluster.nodes[2]!.url, name: 'node-3-client' });
+    const a = await connect({ servers: cluster.nodes[0]!.url });
+    const c = await connect({ servers: cluster.nodes[2]!.url });
     const sub = c.subscribe('greeting', { max: 1 });
     await c.flush();
     // Interest crosses the routes asynchronously: publish until it arrives.
@@ -30,8 +30,8 @@ describe('a three-node NATS cluster', () => {
   });
 
   it("keeps a client given one node's URL going on another node when that one is killed", async () => {
-    const client = await connectNats({ url: cluster.nodes[1]!.url, name: 'node-2-client' });
-    const other = await connectNats({ url: cluster.nodes[0]!.url, name: 'node-1-client' });
+    const client = await connect({ servers: cluster.nodes[1]!.url, reconnectTimeWait: 100 });
+    const other = await connect({ servers: cluster.nodes[0]!.url });
     expect(client.getServer()).toBe(cluster.nodes[1]!.url.replace('nats://', ''));
     await cluster.nodes[1]!.restart(2_000);
     const sub = client.subscribe('after-the-kill', { max: 1 });
