@@ -40,14 +40,12 @@ const isUnder = (prefix: string) => (path: string) => path === prefix || path.st
  * whose document was never had makes the whole one UNAVAILABLE: half a document would look complete.
  */
 export function combinedDocument({ services, own, timeoutMs, ttlMs = 60_000 }: CombinedDocumentOptions) {
-  const byName = new Map(services.map((service) => [service.name, service]));
-  const documents = new LRUCache<string, OpenApiDocument>({
+  const documents = new LRUCache<string, OpenApiDocument, DocumentedService>({
     max: services.length,
     ttl: ttlMs,
     allowStaleOnFetchRejection: true,
     noDeleteOnFetchRejection: true,
-    fetchMethod: async (name) => {
-      const service = byName.get(name) as DocumentedService;
+    fetchMethod: async (_name, _stale, { context: service }) => {
       const res = await fetch(`${service.url}/openapi.json`, { signal: AbortSignal.timeout(timeoutMs) });
       if (!res.ok) throw new Error(`${service.url}/openapi.json answered ${res.status}`);
       return (await res.json()) as OpenApiDocument;
@@ -56,7 +54,7 @@ export function combinedDocument({ services, own, timeoutMs, ttlMs = 60_000 }: C
 
   async function documentOf(service: DocumentedService): Promise<OpenApiDocument> {
     try {
-      const document = await documents.fetch(service.name);
+      const document = await documents.fetch(service.name, { context: service });
       if (document) return document;
     } catch {
       // Told to the client below; the service's own log says why it did not answer.
