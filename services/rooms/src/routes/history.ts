@@ -15,8 +15,10 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ rooms: RoomStore; histor
       preHandler: app.authenticate,
       schema: {
         tags: ['rooms'],
-        summary: "A page of a room's messages, oldest first: those with seq below `before`, at most `limit`",
-        description: 'Deleted messages keep their seq, with empty text and `deletedAt`, so a page has no holes.',
+        summary: "A page of a room's messages, oldest first (for those allowed in the room)",
+        description:
+          'The messages with a seq below `before` (the latest without it), at most `limit`. Deleted messages keep ' +
+          'their seq, with empty text and `deletedAt`, so a page has no holes.',
         operationId: 'listRoomMessages',
         security: signedIn,
         params: RoomParams,
