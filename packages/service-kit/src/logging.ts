@@ -62,8 +62,23 @@ export class ServiceLogController extends LogController {
     if (!DEBUG_LEVELS.has(reply.log.level)) return;
     const ms = reply.elapsedTime;
     reply.log.debug(
-      { req: request, res: reply, responseTime: ms },
+      { req: requestSummary(request), res: reply, responseTime: ms },
       `${request.method} ${request.url} ${reply.statusCode} ${ms.toFixed(1)} ms`,
     );
   }
+}
+
+/**
+ * The request as Fastify's `req` serializer reads it, without letting `request.ip` throw: that getter reads the
+ * socket, which is gone by the time a request whose socket was handed over completes (a forwarded call, an
+ * upgrade released for memory), and a throw here would fail the request's completion.
+ */
+function requestSummary(request: FastifyRequest) {
+  let ip: string | undefined;
+  try {
+    ip = request.ip;
+  } catch {
+    ip = undefined;
+  }
+  return { method: request.method, url: request.url, host: request.host, ip, socket: request.raw.socket ?? undefined };
 }
