@@ -4,6 +4,7 @@ export {
   type NatsCredentials,
   type NatsUser,
   natsCredentialsFile,
+  natsServerConfig,
   natsServerEnv,
 } from './nats-credentials.js';
 export { type Front, type FrontOptions, frontConfig, frontOrigins, startFront } from './front.js';

@@ -3,6 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot } from './paths.js';
+
+/** The compose stack's NATS configuration: a user per service, each allowed only its subjects. */
+export const natsServerConfig = join(repoRoot, 'deploy', 'nats-server.conf');
 
 /** The users deploy/nats-server.conf defines, and the variable it reads each one's password from. */
 const PASSWORD_VARIABLES = {

@@ -1,12 +1,13 @@
 /**
- * A whole stack as processes: nats-server (its own, or one given), Postgres (embedded, or one given), then auth and
- * rooms, then the gateways. Stopping goes the other way round, each stage finished before the next: the gateways
+ * A whole stack as processes: nats-server (its own, a cluster of its own, or one given), Postgres (embedded, or one
+ * given), then auth and rooms, then the gateways. Stopping goes the other way round, each stage finished before the next: the gateways
  * first (clients are told to reconnect, and their leave notices still reach rooms), then auth and rooms (requests
  * in flight finish), and only then nats-server and the databases they were using. With a front, nginx goes after the
  * gateways (their goodbyes to clients pass through it).
  */
 import { type Databases, type DatabaseOptions, startDatabases } from './databases.js';
 import { type Front, frontOrigins, startFront } from './front.js';
+import { type NatsCluster, type NatsClusterOptions, startNatsCluster } from './nats-cluster.js';
 import type { NatsCredentials } from './nats-credentials.js';
 import { type NatsServer, type NatsServerOptions, startNatsServer } from './nats-server.js';
 import type { ServiceName } from './paths.js';
@@ -18,6 +19,11 @@ import { createSuperuser } from './superuser.js';
 export interface StackOptions {
   /** A running server's URL, or how to run one of the stack's own (the default: plain, on a free port). */
   nats?: { url: string } | NatsServerOptions;
+  /**
+   * A NATS cluster of the stack's own instead (nodes on loopback). Each service is given one node's URL, and learns
+   * the others from it: gateway N connects to node N, and rooms and auth instances are spread over the nodes too.
+   */
+  natsCluster?: NatsClusterOptions;
   /** When given, each service connects as its own user of deploy/nats-server.conf. */
   natsCredentials?: NatsCredentials;
   database: DatabaseOptions;
@@ -28,7 +34,8 @@ export interface StackOptions {
   authEnv?: Record<string, string>;
   roomsEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
-  /** How many rooms instances (one NATS queue group) and gateways; one each by default. */
+  /** How many auth and rooms instances (each service one NATS queue group) and gateways; one each by default. */
+  auth?: number;
   rooms?: number;
   gateways?: number;
   /** The first gateway's port (what a browser opens); a free one by default. */
@@ -50,14 +57,17 @@ export interface StackOptions {
 export class Stack {
   readonly rooms: ServiceProcess[] = [];
   readonly gateways: ServiceProcess[] = [];
-  private authProcess: ServiceProcess | undefined;
+  readonly auths: ServiceProcess[] = [];
   private frontProcess: Front | undefined;
   private frontPort: number | undefined;
   nats: NatsServer | { url: string } | undefined;
+  /** The cluster this stack runs, when it runs one (a test may kill its nodes). */
+  natsCluster: NatsCluster | undefined;
   databases: Databases | undefined;
   private stopping: Promise<void> | undefined;
   /** How many of each service were started so far: the next one's number. */
   private readonly started: Record<ServiceName, number> = { auth: 0, rooms: 0, gateway: 0 };
+  private readonly ordinals = new Map<ServiceProcess, number>();
 
   private constructor(private readonly options: StackOptions) {}
 
@@ -80,24 +90,26 @@ export class Stack {
 
   async startAll(): Promise<void> {
     const { options } = this;
-    this.nats = options.nats && 'url' in options.nats ? options.nats : await startNatsServer(this.natsOptions());
+    if (options.natsCluster) this.natsCluster = await startNatsCluster(this.natsClusterOptions(options.natsCluster));
+    else this.nats = options.nats && 'url' in options.nats ? options.nats : await startNatsServer(this.natsOptions());
     this.databases = await startDatabases(options.database);
     if (this.stopping) return;
     const authPort = options.authPort ?? (await freePort());
     const roomsPort = options.roomsPort ?? (await freePort());
     if (options.front) this.frontPort = options.front.port ?? (await freePort());
-    // auth and the first rooms instance migrate different schemas, so they may start together; further rooms
-    // instances wait for the first one's migration.
+    // auth and the first rooms instance migrate different schemas, so they may start together; further
+    // instances wait for their first one's migration, and the gateways for all of them (each gateway forwards
+    // REST to one instance of each, spread over them).
+    await allStarted([this.startService('auth', authPort), this.startService('rooms', roomsPort)]);
     await allStarted([
-      this.startService('auth', this.authEnv(), authPort),
-      this.startService('rooms', this.roomsEnv(), roomsPort),
-    ]);
-    await allStarted([
-      ...Array.from({ length: options.gateways ?? 1 }, (_, i) =>
-        this.startService('gateway', this.gatewayEnv(), i === 0 ? options.gatewayPort : undefined),
-      ),
+      ...Array.from({ length: (options.auth ?? 1) - 1 }, () => this.addAuth()),
       ...Array.from({ length: (options.rooms ?? 1) - 1 }, () => this.addRooms()),
     ]);
+    await allStarted(
+      Array.from({ length: options.gateways ?? 1 }, (_, i) =>
+        this.startService('gateway', i === 0 ? options.gatewayPort : undefined),
+      ),
+    );
     if (this.frontPort !== undefined && !this.stopping) {
       this.frontProcess = await startFront({
         gateways: this.gateways.map((g) => g.url),
@@ -117,9 +129,11 @@ export class Stack {
     return this.frontProcess;
   }
 
+  /** The first auth instance. */
   get auth(): ServiceProcess {
-    if (!this.authProcess) throw new Error('the stack has not started auth');
-    return this.authProcess;
+    const auth = this.auths[0];
+    if (!auth) throw new Error('the stack has not started auth');
+    return auth;
   }
 
   /** The nats-server this stack runs, when it runs one (a test may restart it). */
@@ -127,9 +141,11 @@ export class Stack {
     return this.nats && 'stop' in this.nats ? this.nats : undefined;
   }
 
+  /** The server's URL; a cluster's every node, comma-separated. */
   get natsUrl(): string {
-    if (!this.nats) throw new Error('the stack has not started');
-    return this.nats.url;
+    const nats = this.natsCluster ?? this.nats;
+    if (!nats) throw new Error('the stack has not started');
+    return nats.url;
   }
 
   /** The first gateway: where a browser or a client goes. */
@@ -145,19 +161,30 @@ export class Stack {
     return this.databases.urls.auth;
   }
 
+  /** With a NATS cluster, the node a service process was given (it may have failed over to another since). */
+  natsNodeOf(service: ServiceProcess): NatsServer | undefined {
+    const index = this.ordinals.get(service);
+    return index === undefined ? undefined : this.natsNodeAt(service.service, index);
+  }
+
+  /** Starts one more auth instance in the queue group. */
+  addAuth(): Promise<ServiceProcess> {
+    return this.startService('auth');
+  }
+
   /** Starts one more rooms instance in the queue group. */
   addRooms(): Promise<ServiceProcess> {
-    return this.startService('rooms', this.roomsEnv());
+    return this.startService('rooms');
   }
 
   /** Starts one more gateway. */
   addGateway(): Promise<ServiceProcess> {
-    return this.startService('gateway', this.gatewayEnv());
+    return this.startService('gateway');
   }
 
   /** Every service process, auth first. */
   services(): ServiceProcess[] {
-    return [...(this.authProcess ? [this.authProcess] : []), ...this.rooms, ...this.gateways];
+    return [...this.auths, ...this.rooms, ...this.gateways];
   }
 
   /** Every service's output, labelled, when logs go to memory: what a failing test prints. */
@@ -192,25 +219,28 @@ export class Stack {
       await this.frontProcess.stop();
       if (running) onStage('front');
     }
-    await stopAll([...(this.authProcess ? [this.authProcess] : []), ...this.rooms]);
+    await stopAll([...this.auths, ...this.rooms]);
     const nats = this.natsServer;
     if (nats?.running) {
       await nats.stop();
       onStage('nats-server');
     }
+    const cluster = this.natsCluster;
+    if (cluster?.nodes.some((node) => node.running)) {
+      await cluster.stop();
+      onStage('the NATS cluster');
+    }
     await this.databases?.stop();
     if (this.databases?.embedded) onStage('embedded Postgres');
   }
 
-  private async startService(
-    service: ServiceName,
-    env: Record<string, string>,
-    port?: number,
-  ): Promise<ServiceProcess> {
+  private async startService(service: ServiceName, port?: number): Promise<ServiceProcess> {
     const { options } = this;
     const index = this.started[service]++;
+    const env =
+      service === 'auth' ? this.authEnv(index) : service === 'rooms' ? this.roomsEnv(index) : this.gatewayEnv(index);
     // rooms-2, gateway-1 …; the bare name when the stack has only one of it (as `npm start` does).
-    const count = service === 'rooms' ? options.rooms : service === 'gateway' ? options.gateways : 1;
+    const count = { auth: options.auth, rooms: options.rooms, gateway: options.gateways }[service];
     const label = (count ?? 1) === 1 && index === 0 ? service : `${service}-${index + 1}`;
     const start: ServiceProcessOptions = {
       service,
@@ -223,9 +253,10 @@ export class Stack {
       ipc: options.ipc ?? false,
     };
     const proc = await ServiceProcess.start(start);
-    if (service === 'auth') this.authProcess = proc;
-    else if (service === 'rooms') this.rooms.push(proc);
-    else this.gateways.push(proc);
+    // In the order they were asked for (gateway-1 first), not the order they happened to become ready in.
+    this.ordinals.set(proc, index);
+    const list = { auth: this.auths, rooms: this.rooms, gateway: this.gateways }[service];
+    list.splice(list.filter((p) => (this.ordinals.get(p) ?? 0) < index).length, 0, proc);
     // A stop that began while this one was starting would otherwise miss it.
     if (this.stopping) await proc.stop();
     return proc;
@@ -242,33 +273,60 @@ export class Stack {
     };
   }
 
-  private common(service: ServiceName): Record<string, string> {
+  private natsClusterOptions(own: NatsClusterOptions): NatsClusterOptions {
+    const { logs } = this.options;
+    return {
+      ...own,
+      logs: own.logs ?? ((label) => (typeof logs === 'function' ? logs(label) : logs === 'inherit' ? 'memory' : logs)),
+      detached: own.detached ?? this.options.detached ?? false,
+    };
+  }
+
+  /**
+   * The NATS URL the `index`th instance of a service is given: with a cluster, one node's, so that the services
+   * are spread over the nodes (gateway N on node N; rooms from the second node on, auth from the third), and what
+   * crosses between them goes over the routes as it would between machines.
+   */
+  private natsUrlFor(service: ServiceName, index: number): string {
+    return this.natsNodeAt(service, index)?.url ?? this.natsUrl;
+  }
+
+  private natsNodeAt(service: ServiceName, index: number): NatsServer | undefined {
+    const nodes = this.natsCluster?.nodes;
+    if (!nodes) return undefined;
+    const first = { gateway: 0, rooms: 1, auth: 2 }[service];
+    return nodes[(first + index) % nodes.length];
+  }
+
+  private common(service: ServiceName, index: number): Record<string, string> {
     const { databases } = this;
     const credentials = this.options.natsCredentials;
     return {
       ...this.options.env,
-      NATS_URL: this.natsUrl,
+      NATS_URL: this.natsUrlFor(service, index),
       ...(credentials ? { NATS_USER: service, NATS_PASS: credentials[service] } : {}),
       // The embedded database serves one session at a time: more connections would only take turns.
       ...(databases?.embedded ? { DATABASE_POOL_MAX: this.options.env?.DATABASE_POOL_MAX ?? '1' } : {}),
     };
   }
 
-  private authEnv(): Record<string, string> {
-    return { ...this.common('auth'), DATABASE_URL: this.authDatabaseUrl, ...this.options.authEnv };
+  private authEnv(index: number): Record<string, string> {
+    return { ...this.common('auth', index), DATABASE_URL: this.authDatabaseUrl, ...this.options.authEnv };
   }
 
-  private roomsEnv(): Record<string, string> {
+  private roomsEnv(index: number): Record<string, string> {
     const url = this.databases?.urls.rooms ?? '';
-    return { ...this.common('rooms'), DATABASE_URL: url, ...this.options.roomsEnv };
+    return { ...this.common('rooms', index), DATABASE_URL: url, ...this.options.roomsEnv };
   }
 
-  private gatewayEnv(): Record<string, string> {
-    const { authProcess, rooms } = this;
+  private gatewayEnv(index: number): Record<string, string> {
+    // REST goes to one instance of each service (over HTTP, not NATS): the gateways are spread over them.
+    const auth = this.auths[index % Math.max(this.auths.length, 1)];
+    const rooms = this.rooms[index % Math.max(this.rooms.length, 1)];
     return {
-      ...this.common('gateway'),
-      ...(authProcess ? { AUTH_URL: authProcess.url } : {}),
-      ...(rooms[0] ? { ROOMS_URL: rooms[0].url } : {}),
+      ...this.common('gateway', index),
+      ...(auth ? { AUTH_URL: auth.url } : {}),
+      ...(rooms ? { ROOMS_URL: rooms.url } : {}),
       ...(this.frontPort !== undefined ? { ALLOWED_ORIGINS: frontOrigins(this.frontPort).join(',') } : {}),
       ...this.options.gatewayEnv,
     };
