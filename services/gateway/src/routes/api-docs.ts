@@ -1,6 +1,7 @@
 /**
  * GET /api/openapi.json, the OpenAPI document of everything under /api/ (the services' and the gateway's own
- * routes, combined), and GET /api/docs, Swagger UI browsing it. Swagger UI's files are served from its
+ * routes, combined), GET /openapi.json, the gateway's own routes alone (as every service serves its own), and
+ * GET /api/docs, Swagger UI browsing the combined one. Swagger UI's files are served from its
  * package, from this origin (no CDN): the gateway's Content-Security-Policy holds for them, but for inline
  * styles on these pages alone.
  */
@@ -45,6 +46,8 @@ const apiDocs: FastifyPluginAsyncTypebox<ApiDocsOptions> = async (app, { service
     ),
   );
   const document = combinedDocument({ services, own: () => app.swagger() as OpenApiDocument, timeoutMs });
+  // The gateway's own routes alone, where every service serves its own document (an operator's tools look there).
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.get(
     OPENAPI_PATH,

@@ -69,6 +69,16 @@ describe('the combined OpenAPI document', () => {
     expect(await openApiProblems(document)).toEqual([]);
   });
 
+  it("is valid as every process's own document is, the gateway's included", async () => {
+    for (const app of [stack.apps.auth, stack.apps.rooms, stack.apps.gateway]) {
+      const own = await app.inject({ method: 'GET', url: '/openapi.json' });
+      expect(own.statusCode).toBe(200);
+      expect(await openApiProblems(own.json())).toEqual([]);
+    }
+    const gateways = (await stack.apps.gateway.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApiDocument>();
+    expect(Object.keys(gateways.paths)).toContain('/readyz');
+  });
+
   it("holds every /api/ path of each service's own document, as the gateway forwards it", async () => {
     const servicePaths: string[] = [];
     for (const app of [stack.apps.auth, stack.apps.rooms]) {
