@@ -4,12 +4,22 @@
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_REF_LENGTH } from './limits.js';
-import { RoomId, Uuid } from './models.js';
+import { RoomEpoch, RoomId, SinceSeq, Uuid } from './models.js';
 
 const Ref = Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH });
 const strict = { additionalProperties: false } as const;
 
-export const JoinFrame = Type.Object({ type: Type.Literal('join'), room: RoomId, ref: Ref }, strict);
+/** `since` and `epoch`: a rejoin's position in the room (ResumePosition); the reply then fills in after it. */
+export const JoinFrame = Type.Object(
+  {
+    type: Type.Literal('join'),
+    room: RoomId,
+    since: Type.Optional(SinceSeq),
+    epoch: Type.Optional(RoomEpoch),
+    ref: Ref,
+  },
+  strict,
+);
 export const LeaveFrame = Type.Object({ type: Type.Literal('leave'), room: RoomId, ref: Ref }, strict);
 export const SendFrame = Type.Object(
   // The length limit is checked after trimming (MESSAGE_TOO_LONG), so the schema bounds only the frame.

@@ -2,6 +2,11 @@
 export const MAX_MESSAGE_CHARS = 4000;
 export const HISTORY_ON_JOIN = 50;
 export const MAX_HISTORY_PAGE = 100;
+/**
+ * Most messages a join with `since` fills in; a client further behind than this (or in another incarnation of
+ * the room) gets a reset: the latest HISTORY_ON_JOIN messages, as an ordinary join.
+ */
+export const MAX_RESUME_MESSAGES = 500;
 /** WebSocket frames above this many bytes close the socket with code 1009 (message too big). */
 export const MAX_FRAME_BYTES = 32 * 1024;
 export const MAX_REF_LENGTH = 64;

@@ -32,12 +32,29 @@ export type UserFlags = Static<typeof UserFlags>;
 export const AdminUserView = Type.Composite([UserFlags, Type.Object({ createdAt: DateTime })]);
 export type AdminUserView = Static<typeof AdminUserView>;
 
+/**
+ * A room's incarnation: a number drawn when the room is created, so a room deleted and created again under the
+ * same id has a new one. Seqs count within one incarnation: a position in a room is its epoch and a seq.
+ */
+export const RoomEpoch = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+
 export const Room = Type.Object({
   id: RoomId,
   title: Type.String({ minLength: 1, maxLength: MAX_ROOM_TITLE_LENGTH }),
   staffOnly: Type.Boolean(),
+  epoch: RoomEpoch,
 });
 export type Room = Static<typeof Room>;
+
+/** The last seq a client holds of a room (0: none yet). */
+export const SinceSeq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+/**
+ * Where a client's copy of a room ends, to resume from: the last seq it holds and the incarnation (epoch) that
+ * seq belongs to. A seq of another incarnation, or with no epoch, says nothing about this one.
+ */
+export const ResumePosition = Type.Object({ since: SinceSeq, epoch: Type.Optional(RoomEpoch) });
+export type ResumePosition = Static<typeof ResumePosition>;
 
 export const ChatMessage = Type.Object({
   id: Type.String(),

@@ -1,7 +1,7 @@
 /** Request and reply bodies of the services' NATS endpoints. */
 import { type Static, Type } from '@sinclair/typebox';
 import { HISTORY_ON_JOIN, MAX_FRAME_BYTES, MAX_HISTORY_PAGE } from './limits.js';
-import { Room, RoomId, UserRef, Uuid } from './models.js';
+import { ResumePosition, Room, RoomEpoch, RoomId, UserRef, Uuid } from './models.js';
 
 export const UserGetRequest = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export type UserGetRequest = Static<typeof UserGetRequest>;
@@ -11,17 +11,16 @@ export const JoinRequest = Type.Object({
   user: UserRef,
   /** How many recent messages to return; defaults to HISTORY_ON_JOIN. */
   limit: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_HISTORY_PAGE, default: HISTORY_ON_JOIN })),
+  /** Where the joiner's copy of the room ends: the answer is what came after it, or a reset (the join frame's). */
+  resume: Type.Optional(ResumePosition),
 });
 export type JoinRequest = Static<typeof JoinRequest>;
 
 export const LeaveRequest = Type.Object({ room: RoomId, user: UserRef });
 export type LeaveRequest = Static<typeof LeaveRequest>;
 
-/**
- * A room's incarnation: it changes when a room is deleted and one with the same id is created. A request that
- * names the epoch its sender joined is refused (ROOM_INVALID) when the room is no longer that incarnation.
- */
-export const RoomEpoch = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+// A request below that names the epoch (RoomEpoch) its sender joined is refused (ROOM_INVALID) when the room
+// is no longer that incarnation.
 
 export const SendRequest = Type.Object({
   room: RoomId,
@@ -85,8 +84,8 @@ export type RoomAccessResult = Static<typeof RoomAccessResult>;
 export const RoomsChangedEvent = Type.Union([
   Type.Object({
     kind: Type.Union([Type.Literal('created'), Type.Literal('updated')]),
-    /** `epoch`: the incarnation created or changed. */
-    room: Type.Composite([Room, Type.Object({ epoch: RoomEpoch })]),
+    /** Its `epoch` is the incarnation created or changed. */
+    room: Room,
   }),
   Type.Object({ kind: Type.Literal('deleted'), room: Type.Object({ id: RoomId, epoch: RoomEpoch }) }),
 ]);

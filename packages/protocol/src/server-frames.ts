@@ -6,7 +6,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ErrorCode } from './errors.js';
 import { MAX_REF_LENGTH } from './limits.js';
-import { ChatMessage, DateTime, Room, RoomId, UserRef } from './models.js';
+import { ChatMessage, DateTime, Room, RoomEpoch, RoomId, UserRef } from './models.js';
 import { RequestId } from './request-id.js';
 
 const Ref = Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH });
@@ -21,7 +21,16 @@ export const ErrorBody = Type.Object({
 export type ErrorBody = { code: ErrorCode; message: string; requestId?: string };
 
 // The `data` of successful replies, by request.
-export const JoinResult = Type.Object({ room: Room, messages: Type.Array(ChatMessage) });
+export const JoinResult = Type.Object({
+  room: Room,
+  messages: Type.Array(ChatMessage),
+  /**
+   * Only on a join that gave `since`. false: `messages` are exactly those after `since`. true: they are the latest,
+   * as an ordinary join has them, and whatever the client held of the room is to be replaced (too much was
+   * missed, or the room is another incarnation than the one `epoch` named).
+   */
+  reset: Type.Optional(Type.Boolean()),
+});
 export type JoinResult = Static<typeof JoinResult>;
 export const HistoryResult = Type.Object({ room: RoomId, messages: Type.Array(ChatMessage) });
 export type HistoryResult = Static<typeof HistoryResult>;
@@ -83,7 +92,7 @@ export const RemovedEvent = Type.Object({
 export type RemovedEvent = Static<typeof RemovedEvent>;
 
 export const RoomsChangeKind = Type.Union([Type.Literal('created'), Type.Literal('updated'), Type.Literal('deleted')]);
-/** To every socket: the room list changed. A created or updated room carries all of itself, a deleted one its id. */
+/** To every socket: the room list changed. A created or updated room carries all of itself, a deleted one its id and epoch. */
 export const RoomsChangedFrame = Type.Union([
   Type.Object({
     type: Type.Literal('rooms-changed'),
@@ -93,7 +102,8 @@ export const RoomsChangedFrame = Type.Union([
   Type.Object({
     type: Type.Literal('rooms-changed'),
     kind: Type.Literal('deleted'),
-    room: Type.Object({ id: RoomId }),
+    /** `epoch`: the incarnation that ended. */
+    room: Type.Object({ id: RoomId, epoch: RoomEpoch }),
   }),
 ]);
 export type RoomsChangedFrame = Static<typeof RoomsChangedFrame>;

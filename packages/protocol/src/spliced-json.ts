@@ -20,9 +20,10 @@ export function presenceEventJson(kind: PresenceKind, roomJson: string, usersJso
   return `{"type":"${kind}","room":${roomJson},"users":[${usersJson.join(',')}]}`;
 }
 
-/** A join's data (JoinResult): the room's JSON and its latest messages' JSON array. */
-export function joinResultJson(roomJson: string, messagesJson: string): string {
-  return `{"room":${roomJson},"messages":${messagesJson}}`;
+/** A join's data (JoinResult): the room's JSON, its messages' JSON array and, for a join with `since`, `reset`. */
+export function joinResultJson(roomJson: string, messagesJson: string, reset?: boolean): string {
+  const tail = reset === undefined ? '' : `,"reset":${reset}`;
+  return `{"room":${roomJson},"messages":${messagesJson}${tail}}`;
 }
 
 /** A successful reply around `data`, which is JSON bytes already (as a service answered). */

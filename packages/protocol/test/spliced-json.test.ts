@@ -23,7 +23,7 @@ const message = {
   text: 'a "text" with \\ backslashes, </script> and ünïcödé 🎉',
   createdAt: '2026-12-02T15:00:00.000Z',
 };
-const room = { id: 'lobby', title: 'Lobby "main"', staffOnly: false };
+const room = { id: 'lobby', title: 'Lobby "main"', staffOnly: false, epoch: 3 };
 
 describe('spliced frames', () => {
   it('message, edited and deleted events validate as their schemas', () => {
@@ -64,6 +64,11 @@ describe('spliced frames', () => {
     const data = JSON.parse(joinResultJson(JSON.stringify(room), JSON.stringify([message])));
     expect(compile(JoinResult).check(data)).toBe(true);
     expect(data).toEqual({ room, messages: [message] });
+    for (const reset of [false, true]) {
+      const rejoin = JSON.parse(joinResultJson(JSON.stringify(room), JSON.stringify([message]), reset));
+      expect(compile(JoinResult).check(rejoin)).toBe(true);
+      expect(rejoin).toEqual({ room, messages: [message], reset });
+    }
   });
 
   it('a reply around data that is JSON bytes already validates as ReplyOk', () => {

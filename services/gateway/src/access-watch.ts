@@ -155,11 +155,11 @@ export class AccessWatch {
     // Everyone's room list follows (the list shows every room, staff-only ones flagged, to everyone).
     const change: RoomsChangedFrame =
       event.kind === 'deleted'
-        ? { type: 'rooms-changed', kind: 'deleted', room: { id } }
+        ? { type: 'rooms-changed', kind: 'deleted', room: { id, epoch: event.room.epoch } }
         : {
             type: 'rooms-changed',
             kind: event.kind,
-            room: { id, title: event.room.title, staffOnly: event.room.staffOnly },
+            room: { id, title: event.room.title, staffOnly: event.room.staffOnly, epoch: event.room.epoch },
           };
     const frame = Buffer.from(JSON.stringify(change));
     for (const connection of this.deps.connections.all()) connection.deliver(frame);

@@ -205,7 +205,10 @@ export class Connection implements Member, CorkHolder {
     }
   }
 
-  private async join({ room, ref }: JoinFrame, requestId: string): Promise<void> {
+  private async join({ room, since: heldSeq, epoch: heldEpoch, ref }: JoinFrame, requestId: string): Promise<void> {
+    if (heldEpoch !== undefined && heldSeq === undefined) {
+      throw new ChatError(ErrorCode.BAD_REQUEST, 'epoch names the incarnation of since: give both, or neither');
+    }
     const state = this.rooms.get(room);
     if (state === 'joining') throw new ChatError(ErrorCode.BAD_REQUEST, 'a join of this room is already under way');
     const { maxRooms } = this.deps.limits;
@@ -224,7 +227,9 @@ export class Connection implements Member, CorkHolder {
     let granted = false;
     try {
       await hub.reserve(room, this);
-      const answer = await roomsClient.join(room, this.user, requestId);
+      // A rejoin's answer is read by rooms; either way it stays bytes here, and `lastSeq` is where it ends.
+      const resume = heldSeq === undefined ? undefined : { since: heldSeq, epoch: heldEpoch };
+      const answer = await roomsClient.join(room, this.user, requestId, resume);
       granted = true;
       await access.confirmJoin(this, room, answer.epoch, since);
       if (this.closed || this.rooms.get(room) !== 'joining')

@@ -10,6 +10,7 @@ import {
   ErrorCode,
   JoinHeaders,
   MAX_ACCESS_ROOMS,
+  type ResumePosition,
   type RoomAccess,
   RoomAccessResult,
   Subjects,
@@ -44,10 +45,12 @@ export class RoomsClient {
 
   /**
    * The join answer stays bytes: its history goes into the client's reply as it came, and what the gateway
-   * itself needs (the last seq, the room's epoch) comes in headers.
+   * itself needs (the last seq, the room's epoch) comes in headers. `resume`: where a rejoining client's copy of
+   * the room ends; the answer then fills in after it, or resets.
    */
-  async join(room: string, user: UserRef, requestId?: string): Promise<JoinAnswer> {
-    const answer = await requestRaw(this.nc, Subjects.rooms.join, { room, user }, this.timeoutMs, requestId);
+  async join(room: string, user: UserRef, requestId?: string, resume?: ResumePosition): Promise<JoinAnswer> {
+    const payload = resume ? { room, user, resume } : { room, user };
+    const answer = await requestRaw(this.nc, Subjects.rooms.join, payload, this.timeoutMs, requestId);
     const lastSeq = Number(answer.header(JoinHeaders.lastSeq));
     const epoch = Number(answer.header(JoinHeaders.epoch));
     if (!Number.isSafeInteger(lastSeq) || !Number.isSafeInteger(epoch) || epoch < 1) {

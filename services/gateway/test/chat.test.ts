@@ -197,15 +197,17 @@ describe('rooms over REST through the gateway', () => {
       body: { title: 'Book Club', staffOnly: true },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: 'book-club', title: 'Book Club', staffOnly: true });
+    const { epoch } = created.body;
+    expect(epoch).toBeGreaterThan(0);
+    expect(created.body).toEqual({ id: 'book-club', title: 'Book Club', staffOnly: true, epoch });
     const renamed = await stack.call('PATCH', '/api/rooms/book-club', {
       token: stack.adminToken,
       body: { title: 'Readers' },
     });
-    expect(renamed.body).toEqual({ id: 'book-club', title: 'Readers', staffOnly: true });
+    expect(renamed.body).toEqual({ id: 'book-club', title: 'Readers', staffOnly: true, epoch });
     const plain = await stack.user();
     const list = await stack.call('GET', '/api/rooms', { token: plain.token });
-    expect(list.body).toContainEqual({ id: 'book-club', title: 'Readers', staffOnly: true });
+    expect(list.body).toContainEqual({ id: 'book-club', title: 'Readers', staffOnly: true, epoch });
     expect((await stack.call('POST', '/api/rooms', { token: plain.token, body: { title: 'Mine' } })).status).toBe(403);
     expect((await stack.call('DELETE', '/api/rooms/book-club', { token: plain.token })).status).toBe(403);
     expect((await stack.call('DELETE', '/api/rooms/book-club', { token: stack.adminToken })).status).toBe(204);

@@ -22,16 +22,12 @@ import {
   oldestSeq,
 } from '../lib/message-log';
 import { presenceText } from '../lib/presence';
+import { resetNoticeText, resumeFields } from '../lib/resume';
 import { clearUnread, countUnread, noUnread, type UnreadCounts } from '../lib/unread';
 import { ConnectionController, type ConnectionOptions, type ServerEvent } from './connection';
 
 /** One page of "load older messages". */
 const OLDER_PAGE = 50;
-/**
- * After a reconnect, more missed messages than this are not paged in one by one: the room starts again from
- * the latest messages, and older ones remain a click away.
- */
-const MAX_FILL = 500;
 
 export interface OpenRoom {
   room: Room;
@@ -50,6 +46,11 @@ export interface OpenRoom {
    */
   canRetry: boolean;
   log: MessageLog;
+  /**
+   * The incarnation (epoch) of the room that `log` holds messages of; null until the first join. A rejoin names
+   * it with the last seq held, so that the server fills in after it, or resets the log when the room was re-created.
+   */
+  logEpoch: number | null;
   /** The server has no messages before the oldest loaded one. */
   startReached: boolean;
   loadingOlder: boolean;
@@ -124,6 +125,7 @@ export class ChatController {
         error: null,
         canRetry: false,
         log: emptyLog,
+        logEpoch: null,
         startReached: false,
         loadingOlder: false,
         joinedOnce: false,
@@ -227,9 +229,12 @@ export class ChatController {
 
   private async join(id: string): Promise<void> {
     this.patch(id, { phase: 'joining', error: null, canRetry: false });
+    const held = this.rooms.get(id);
     let result: JoinResult;
     try {
-      result = await this.connection.request({ type: 'join', room: id });
+      // A rejoin names where its copy of the room ends: the reply is what was missed, in one round trip.
+      const position = held ? resumeFields(held.log, held.logEpoch) : {};
+      result = await this.connection.request({ type: 'join', room: id, ...position });
     } catch (error) {
       this.pendingNotices.delete(id);
       // A dropped socket is not a refusal: opened() joins again once it is back.
@@ -243,19 +248,35 @@ export class ChatController {
       void this.leave(id);
       return;
     }
-    const previousLatest = latestSeq(entry.log);
-    const firstNew = result.messages[0]?.seq;
+    // Unread after a rejoin: what is newer than the latest held, or all of a re-created room.
+    let unreadAfter = latestSeq(entry.log);
     let log = entry.log;
-    if (previousLatest !== null && firstNew !== undefined && firstNew - previousLatest - 1 > MAX_FILL) {
-      log = emptyLog;
+    if (result.reset) {
+      // Too much was missed, or the room is another incarnation: the reply replaces what the room showed.
+      const recreated = entry.logEpoch !== null && entry.logEpoch !== result.room.epoch;
+      const notice = { key: `n${++this.counter}`, text: resetNoticeText(recreated), at: new Date().toISOString() };
+      log = addNotice(emptyLog, notice);
+      if (recreated) {
+        unreadAfter = null;
+        this.unread = clearUnread(this.unread, id);
+      }
     }
     const merged = mergeMessages(log, result.messages);
     log = merged.log;
     for (const notice of this.pendingNotices.get(id) ?? []) log = addNotice(log, notice);
     this.pendingNotices.delete(id);
-    this.put(id, { ...entry, room: result.room, phase: 'joined', error: null, log, joinedOnce: true });
+    this.put(id, {
+      ...entry,
+      room: result.room,
+      phase: 'joined',
+      error: null,
+      log,
+      logEpoch: result.room.epoch,
+      startReached: result.reset ? false : entry.startReached,
+      joinedOnce: true,
+    });
     if (entry.joinedOnce) {
-      const missed = merged.added.filter((message) => previousLatest === null || message.seq > previousLatest);
+      const missed = merged.added.filter((message) => unreadAfter === null || message.seq > unreadAfter);
       this.countUnread(id, missed);
     }
     void this.fillGaps(id);

@@ -6,6 +6,7 @@ import type * as Protocol from '@chat/protocol';
 
 export const MAX_MESSAGE_CHARS: typeof Protocol.MAX_MESSAGE_CHARS = 4000;
 export const MAX_HISTORY_PAGE: typeof Protocol.MAX_HISTORY_PAGE = 100;
+export const MAX_RESUME_MESSAGES: typeof Protocol.MAX_RESUME_MESSAGES = 500;
 export const MIN_PASSWORD_LENGTH: typeof Protocol.MIN_PASSWORD_LENGTH = 8;
 export const MAX_ROOM_TITLE_LENGTH: typeof Protocol.MAX_ROOM_TITLE_LENGTH = 100;
 

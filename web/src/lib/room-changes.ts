@@ -12,8 +12,8 @@ import { compareRooms } from '@chat/protocol/room-order';
 export function applyRoomChange(rooms: readonly Room[], change: RoomsChangedFrame): readonly Room[] {
   const rest = rooms.filter((room) => room.id !== change.room.id);
   if (change.kind === 'deleted') return rest.length === rooms.length ? rooms : rest;
-  const { id, title, staffOnly } = change.room;
-  const room: Room = { id, title, staffOnly };
+  const { id, title, staffOnly, epoch } = change.room;
+  const room: Room = { id, title, staffOnly, epoch };
   const at = rest.findIndex((other) => compareRooms(room, other) < 0);
   return at === -1 ? [...rest, room] : [...rest.slice(0, at), room, ...rest.slice(at)];
 }

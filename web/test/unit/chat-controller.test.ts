@@ -149,35 +149,52 @@ describe('opening rooms', () => {
 });
 
 describe('reconnecting', () => {
-  it('rejoins open rooms and fills the gap with history, without duplicates', async () => {
+  it('rejoins open rooms from their last seq and epoch, and appends exactly what was missed, once', async () => {
     const { server, chat, settle, reconnect } = setup();
-    chat.openRoom(server.addRoom('lobby', 100));
+    const lobby = server.addRoom('lobby', 100);
+    chat.openRoom(lobby);
     await settle();
     expect(shown(chat, 'lobby')).toEqual(range(51, 100));
+    expect(server.requests.find((frame) => frame.type === 'join')).not.toHaveProperty('since');
 
-    // 80 messages while offline: the rejoin returns 131..180, so 101..130 must be paged in.
+    // 80 messages while offline: the rejoin's reply is 101..180, in one round trip.
     await reconnect(() => server.post('lobby', 80));
     expect(shown(chat, 'lobby')).toEqual(range(51, 180));
     expect(findGap(chat.rooms.get('lobby')!.log)).toBeNull();
-    expect(server.requests.filter((frame) => frame.type === 'join')).toHaveLength(2);
-    expect(server.requests.filter((frame) => frame.type === 'history')).toMatchObject([{ before: 131, limit: 30 }]);
+    const joins = server.requests.filter((frame) => frame.type === 'join');
+    expect(joins.at(-1)).toMatchObject({ room: 'lobby', since: 100, epoch: lobby.epoch });
+    expect(server.requests.some((frame) => frame.type === 'history')).toBe(false);
+    expect(chat.rooms.get('lobby')?.log.notices).toEqual([]);
     expect(chat.connection.status).toBe('connected');
   });
 
-  it('fills a gap larger than one history page in several pages', async () => {
-    const { server, chat, reconnect } = setup();
-    chat.openRoom(server.addRoom('lobby', 10));
-    await vi.advanceTimersByTimeAsync(20);
-    await reconnect(() => server.post('lobby', 290)); // rejoin: 251..300; missing 11..250
-    expect(shown(chat, 'lobby')).toEqual(range(1, 300));
+  it('rejoins a room that had no messages from seq 0, and gets all that came meanwhile', async () => {
+    const { server, chat, settle, reconnect } = setup();
+    chat.openRoom(server.addRoom('lobby', 0));
+    await settle();
+    await reconnect(() => server.post('lobby', 3));
+    expect(server.requests.filter((frame) => frame.type === 'join').at(-1)).toMatchObject({ since: 0 });
+    expect(shown(chat, 'lobby')).toEqual([1, 2, 3]);
+  });
+
+  it('fills a gap in live messages larger than one history page in several pages', async () => {
+    const { server, chat, settle } = setup();
+    chat.openRoom(server.addRoom('lobby', 5));
+    await settle();
+    server.latestSocket.readyState = 3; // deliveries of 6..255 are lost
+    server.post('lobby', 250);
+    server.latestSocket.readyState = 1;
+    server.post('lobby', 1); // 256 arrives
+    await settle();
+    expect(shown(chat, 'lobby')).toEqual(range(1, 256));
     expect(server.requests.filter((frame) => frame.type === 'history')).toMatchObject([
-      { before: 251, limit: 100 },
-      { before: 151, limit: 100 },
-      { before: 51, limit: 40 },
+      { before: 256, limit: 100 },
+      { before: 156, limit: 100 },
+      { before: 56, limit: 50 },
     ]);
   });
 
-  it('starts again from the latest messages when too much was missed to page in', async () => {
+  it('starts again from the latest messages, and says so, when more than 500 were missed', async () => {
     const { server, chat, reconnect } = setup();
     chat.openRoom(server.addRoom('lobby', 10));
     await vi.advanceTimersByTimeAsync(20);
@@ -185,6 +202,47 @@ describe('reconnecting', () => {
     expect(shown(chat, 'lobby')).toEqual(range(1961, 2010));
     expect(server.requests.some((frame) => frame.type === 'history')).toBe(false);
     expect(chat.rooms.get('lobby')?.startReached).toBe(false);
+    expect(chat.rooms.get('lobby')?.log.notices.map((notice) => [notice.afterSeq, notice.text])).toEqual([
+      [0, 'More than 500 messages came while you were away: showing the latest.'],
+    ]);
+  });
+
+  it('replaces a room re-created while offline with the new room, and says so: no old message stays', async () => {
+    const { server, chat, settle, reconnect } = setup();
+    const old = server.addRoom('lobby', 20);
+    chat.openRoom(old);
+    chat.openRoom(server.addRoom('random', 1));
+    await settle();
+
+    let recreated = old;
+    await reconnect(() => {
+      server.deleteRoom('lobby');
+      recreated = server.addRoom('lobby', 30); // more than were held, so seqs alone would overlap
+    });
+    expect(server.requests.filter((frame) => frame.type === 'join').at(-2)).toMatchObject({
+      room: 'lobby',
+      since: 20,
+      epoch: old.epoch,
+    });
+    const entry = chat.rooms.get('lobby');
+    expect(entry?.phase).toBe('joined');
+    expect(entry?.room.epoch).toBe(recreated.epoch);
+    expect(entry?.log.messages.map((message) => message.text)).toEqual(range(1, 30).map((seq) => `lobby #${seq}`));
+    expect(entry?.log.notices.map((notice) => notice.text)).toEqual([
+      'This room was re-created: its earlier messages are gone.',
+    ]);
+    // Every message of the new room is new to the user (the room is not in view).
+    expect(chat.unread.get('lobby')).toBe(30);
+
+    // The next rejoin (once the socket was up long enough for the backoff to start afresh) continues in the new
+    // incarnation.
+    await vi.advanceTimersByTimeAsync(5_000);
+    await reconnect(() => server.post('lobby', 2));
+    expect(server.requests.filter((frame) => frame.type === 'join').at(-2)).toMatchObject({
+      since: 30,
+      epoch: recreated.epoch,
+    });
+    expect(shown(chat, 'lobby')).toEqual(range(1, 32));
   });
 
   it('counts what was missed in rooms not in view as unread, but not in the room in view', async () => {
@@ -426,7 +484,7 @@ describe('rooms changed by an administrator', () => {
     await settle();
     server.addRoom('help', 0);
     server.updateRoom('lobby', { title: 'Main hall', staffOnly: true });
-    expect(chat.rooms.get('lobby')?.room).toEqual({ id: 'lobby', title: 'Main hall', staffOnly: true });
+    expect(chat.rooms.get('lobby')?.room).toEqual({ id: 'lobby', title: 'Main hall', staffOnly: true, epoch: 1 });
     expect(chat.rooms.get('lobby')?.phase).toBe('joined');
     expect(shown(chat, 'lobby')).toEqual([1, 2]);
     expect(heard.map((change) => [change.kind, change.room.id])).toEqual([
@@ -451,7 +509,7 @@ describe('rooms changed by an administrator', () => {
     expect(shown(chat, 'lobby')).toEqual([1, 2, 3, 4]);
     expect(entry?.log.notices).toEqual([]);
     expect(chat.unread.get('lobby')).toBeUndefined();
-    expect(heard.at(-1)).toEqual({ type: 'rooms-changed', kind: 'deleted', room: { id: 'lobby' } });
+    expect(heard.at(-1)).toEqual({ type: 'rooms-changed', kind: 'deleted', room: { id: 'lobby', epoch: 1 } });
 
     chat.retry('lobby');
     await reconnect(() => {});
@@ -526,7 +584,7 @@ describe('rooms the server takes the user out of', () => {
     server.revokeAccess('lobby');
     const entry = chat.rooms.get('lobby');
     expect(entry).toMatchObject({ phase: 'removed', error: null });
-    expect(entry?.room).toEqual({ id: 'lobby', title: 'Lobby', staffOnly: true });
+    expect(entry?.room).toEqual({ id: 'lobby', title: 'Lobby', staffOnly: true, epoch: 1 });
     expect(shown(chat, 'lobby')).toEqual([1, 2, 3]);
     expect(entry?.log.notices).toEqual([]);
     server.post('lobby', 1); // said after alice was taken out: never reaches her

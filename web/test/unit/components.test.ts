@@ -340,8 +340,8 @@ describe('<room-list>', () => {
   it('marks staff-only rooms and shows unread counts in the button name', async () => {
     const list = await mount('room-list', {
       rooms: [
-        { id: 'lobby', title: 'Lobby', staffOnly: false },
-        { id: 'staff', title: 'Staff room', staffOnly: true },
+        { id: 'lobby', title: 'Lobby', staffOnly: false, epoch: 1 },
+        { id: 'staff', title: 'Staff room', staffOnly: true, epoch: 2 },
       ],
       unread: new Map([['lobby', 3]]),
     });
@@ -353,17 +353,18 @@ describe('<room-list>', () => {
     let opened: unknown = null;
     list.addEventListener('room-open', (event) => (opened = (event as CustomEvent).detail));
     buttons[1]?.click();
-    expect(opened).toEqual({ id: 'staff', title: 'Staff room', staffOnly: true });
+    expect(opened).toEqual({ id: 'staff', title: 'Staff room', staffOnly: true, epoch: 2 });
   });
 });
 
 describe('<room-panel>', () => {
   const entry = (phase: OpenRoom['phase']): OpenRoom => ({
-    room: { id: 'lobby', title: 'Lobby', staffOnly: false },
+    room: { id: 'lobby', title: 'Lobby', staffOnly: false, epoch: 1 },
     phase,
     error: null,
     canRetry: false,
     log: mergeMessages(emptyLog, [message(1), message(2, 'u-alice')]).log,
+    logEpoch: 1,
     startReached: true,
     loadingOlder: false,
     joinedOnce: true,
@@ -432,7 +433,7 @@ describe('<room-panel>', () => {
 
   it('shows the room as it is now, renamed or made staff-only', async () => {
     const panel = await mount('room-panel', { entry: entry('joined'), connected: true });
-    panel.entry = { ...panel.entry, room: { id: 'lobby', title: 'Atrium', staffOnly: true } };
+    panel.entry = { ...panel.entry, room: { id: 'lobby', title: 'Atrium', staffOnly: true, epoch: 1 } };
     await panel.updateComplete;
     const root = shadow(panel);
     expect(root.querySelector('h2')?.textContent).toBe('Atrium');

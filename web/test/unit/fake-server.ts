@@ -1,11 +1,11 @@
 /**
  * A stand-in for the gateway on the far side of a fake WebSocket: keeps per-room messages with gapless seqs,
- * answers join/history/send/edit/delete/leave/ping like the protocol says (replies arrive on a later timer
+ * answers join (with `since` and `epoch` too)/history/send/edit/delete/leave/ping like the protocol says (replies arrive on a later timer
  * tick), and broadcasts messages, edits and deletions to the rooms the current socket joined, and room-list
  * changes to every socket, and `removed` to a socket the server takes out of a room. The client is alice; she may edit her own messages and delete her own, or anyone's
  * when `selfIsAdmin`.
  */
-import type { ChatMessage, ClientFrame, Room, ServerFrame } from '@chat/protocol';
+import type { ChatMessage, ClientFrame, JoinFrame, Room, ServerFrame } from '@chat/protocol';
 import type { SocketLike } from '../../src/controllers/connection';
 
 export class FakeSocket implements SocketLike {
@@ -54,12 +54,14 @@ export class FakeServer {
   answering = true;
   selfIsAdmin = false;
   private clock = 0;
+  /** Each room created gets the next: a room deleted and created again under its id is another incarnation. */
+  private nextEpoch = 1;
   private readonly held: [FakeSocket, ClientFrame][] = [];
   private readonly rooms = new Map<string, { room: Room; messages: ChatMessage[] }>();
   private readonly joined = new Map<FakeSocket, Set<string>>();
 
   addRoom(id: string, count: number, staffOnly = false): Room {
-    const room = { id, title: id[0]?.toUpperCase() + id.slice(1), staffOnly };
+    const room = { id, title: id[0]?.toUpperCase() + id.slice(1), staffOnly, epoch: this.nextEpoch++ };
     this.rooms.set(id, { room, messages: [] });
     this.toAll({ type: 'rooms-changed', kind: 'created', room });
     this.post(id, count);
@@ -67,7 +69,7 @@ export class FakeServer {
   }
 
   /** An administrator renamed a room or changed its staff-only flag: every socket hears of it. */
-  updateRoom(id: string, changes: Partial<Omit<Room, 'id'>>): Room {
+  updateRoom(id: string, changes: Partial<Omit<Room, 'id' | 'epoch'>>): Room {
     const entry = this.rooms.get(id);
     if (!entry) throw new Error(`no room ${id}`);
     entry.room = { ...entry.room, ...changes };
@@ -78,8 +80,9 @@ export class FakeServer {
   /** An administrator deleted a room: every socket hears of it, then each member is removed, as the gateway does. */
   deleteRoom(id: string): void {
     const members = this.socketsIn(id);
+    const epoch = this.rooms.get(id)?.room.epoch ?? 0;
     this.rooms.delete(id);
-    this.toAll({ type: 'rooms-changed', kind: 'deleted', room: { id } });
+    this.toAll({ type: 'rooms-changed', kind: 'deleted', room: { id, epoch } });
     for (const socket of members) this.remove(socket, id, 'ROOM_INVALID');
   }
 
@@ -200,7 +203,7 @@ export class FakeServer {
         if (this.denied.has(frame.room)) return void reply({ ok: false, code: 'ROOM_ACCESS_DENIED' });
         if (this.unavailable.has(frame.room)) return void reply({ ok: false, code: 'UNAVAILABLE' });
         this.roomsOf(socket).add(frame.room);
-        return void reply({ ok: true, data: { room: entry.room, messages: entry.messages.slice(-50) } });
+        return void reply({ ok: true, data: this.joinResult(entry, frame) });
       }
       case 'leave':
         this.roomsOf(socket).delete(frame.room);
@@ -225,6 +228,14 @@ export class FakeServer {
         return void reply({ ok: true, data: message });
       }
     }
+  }
+
+  /** As the protocol says: a join with `since` of this incarnation, at most 500 behind, gets what came after it. */
+  private joinResult(entry: { room: Room; messages: ChatMessage[] }, { since, epoch }: JoinFrame) {
+    const latest = { room: entry.room, messages: entry.messages.slice(-50) };
+    if (since === undefined) return latest;
+    if (epoch !== entry.room.epoch || entry.messages.length - since > 500) return { ...latest, reset: true };
+    return { room: entry.room, messages: entry.messages.filter((message) => message.seq > since), reset: false };
   }
 
   private roomsOf(socket: FakeSocket): Set<string> {

@@ -2,7 +2,7 @@ import type { Room, RoomsChangedFrame } from '@chat/protocol';
 import { describe, expect, it } from 'vitest';
 import { applyRoomChange } from '../../src/lib/room-changes';
 
-const room = (id: string, title: string, staffOnly = false): Room => ({ id, title, staffOnly });
+const room = (id: string, title: string, staffOnly = false): Room => ({ id, title, staffOnly, epoch: 1 });
 const change = (kind: RoomsChangedFrame['kind'], changed: RoomsChangedFrame['room']): RoomsChangedFrame =>
   ({ type: 'rooms-changed', kind, room: changed }) as RoomsChangedFrame;
 const titles = (rooms: readonly Room[]) => rooms.map((r) => r.title);
@@ -42,14 +42,14 @@ describe('applyRoomChange', () => {
   });
 
   it('removes a deleted room', () => {
-    expect(applyRoomChange(listed, change('deleted', { id: 'lobby' }))).toEqual([
+    expect(applyRoomChange(listed, change('deleted', { id: 'lobby', epoch: 1 }))).toEqual([
       room('general', 'General'),
       room('random', 'Random'),
     ]);
   });
 
   it('ignores the deletion of a room it does not list, returning the same list', () => {
-    expect(applyRoomChange(listed, change('deleted', { id: 'nowhere' }))).toBe(listed);
+    expect(applyRoomChange(listed, change('deleted', { id: 'nowhere', epoch: 1 }))).toBe(listed);
   });
 
   it('never lists a room twice, whichever of the list and the change came first', () => {

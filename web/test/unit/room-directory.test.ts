@@ -9,8 +9,8 @@ vi.mock('../../src/api/rooms', () => ({ listRooms: vi.fn() }));
 const list = vi.mocked(listRooms);
 afterEach(() => list.mockReset());
 
-const lobby: Room = { id: 'lobby', title: 'Lobby', staffOnly: false };
-const help: Room = { id: 'help', title: 'Help', staffOnly: false };
+const lobby: Room = { id: 'lobby', title: 'Lobby', staffOnly: false, epoch: 1 };
+const help: Room = { id: 'help', title: 'Help', staffOnly: false, epoch: 2 };
 const created = (room: Room): RoomsChangedFrame => ({ type: 'rooms-changed', kind: 'created', room });
 
 /** A listRooms answer that the test sends when it likes. */
@@ -58,10 +58,10 @@ describe('RoomDirectoryController', () => {
     directory.apply(created(lobby));
     directory.apply(created(help));
     directory.apply({ type: 'rooms-changed', kind: 'updated', room: { ...lobby, title: 'Atrium', staffOnly: true } });
-    expect(directory.rooms).toEqual([{ id: 'lobby', title: 'Atrium', staffOnly: true }, help]);
-    directory.apply({ type: 'rooms-changed', kind: 'deleted', room: { id: 'help' } });
+    expect(directory.rooms).toEqual([{ id: 'lobby', title: 'Atrium', staffOnly: true, epoch: 1 }, help]);
+    directory.apply({ type: 'rooms-changed', kind: 'deleted', room: { id: 'help', epoch: 2 } });
     const updates = host.updates;
-    directory.apply({ type: 'rooms-changed', kind: 'deleted', room: { id: 'gone' } });
+    directory.apply({ type: 'rooms-changed', kind: 'deleted', room: { id: 'gone', epoch: 9 } });
     expect(directory.rooms.map((room) => room.id)).toEqual(['lobby']);
     expect(host.updates).toBe(updates); // nothing changed, nothing to render
     expect(list).not.toHaveBeenCalled();

@@ -20,9 +20,9 @@ describe('parseServerFrame', () => {
         ],
       },
       { type: 'left', room: 'lobby', users: [{ id: 'u1', username: 'carol' }] },
-      { type: 'rooms-changed', kind: 'created', room: { id: 'help', title: 'Help', staffOnly: false } },
-      { type: 'rooms-changed', kind: 'updated', room: { id: 'help', title: 'Help desk', staffOnly: true } },
-      { type: 'rooms-changed', kind: 'deleted', room: { id: 'help' } },
+      { type: 'rooms-changed', kind: 'created', room: { id: 'help', title: 'Help', staffOnly: false, epoch: 4 } },
+      { type: 'rooms-changed', kind: 'updated', room: { id: 'help', title: 'Help desk', staffOnly: true, epoch: 4 } },
+      { type: 'rooms-changed', kind: 'deleted', room: { id: 'help', epoch: 4 } },
       { type: 'removed', room: 'help', reason: 'ROOM_ACCESS_DENIED' },
       { type: 'removed', room: 'help', reason: 'ROOM_INVALID' },
     ];
@@ -65,7 +65,11 @@ describe('parseServerFrame', () => {
     expect(isReplyData('send', {})).toBe(false);
     expect(isReplyData('edit', { ...message(1), editedAt: '2025-01-01T13:00:00.000Z' })).toBe(true);
     expect(isReplyData('delete', { id: 'm-1' })).toBe(false);
-    expect(isReplyData('join', { room: { id: 'a', title: 'A', staffOnly: false }, messages: [message(1)] })).toBe(true);
+    const room = { id: 'a', title: 'A', staffOnly: false, epoch: 1 };
+    expect(isReplyData('join', { room, messages: [message(1)] })).toBe(true);
+    expect(isReplyData('join', { room, messages: [message(2)], reset: false })).toBe(true);
+    expect(isReplyData('join', { room, messages: [], reset: 'yes' })).toBe(false);
+    expect(isReplyData('join', { room: { ...room, epoch: undefined }, messages: [] })).toBe(false);
     expect(isReplyData('join', { room: { id: 'a' }, messages: [] })).toBe(false);
     expect(isReplyData('history', { room: 'a', messages: [{}] })).toBe(false);
   });

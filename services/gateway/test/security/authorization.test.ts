@@ -162,7 +162,7 @@ describe('administration', () => {
         .status,
     ).toBe(200);
     const rooms = await stack.call('GET', '/api/rooms', { token: plain.token });
-    expect(rooms.body).toContainEqual({ id: room, title: 'Admin Target', staffOnly: false });
+    expect(rooms.body).toContainEqual({ id: room, title: 'Admin Target', staffOnly: false, epoch: expect.any(Number) });
     expect(rooms.body.map((r: { title: string }) => r.title)).not.toContain('Intruder Room');
     const users = await stack.call('GET', '/api/auth/users', { token: stack.adminToken });
     expect(users.body.map((u: { username: string }) => u.username)).not.toContain('intruder');

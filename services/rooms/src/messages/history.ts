@@ -1,5 +1,5 @@
 /** Reads of stored messages: a page of a room's history, oldest first. */
-import { type ChatMessage, HISTORY_ON_JOIN } from '@chat/protocol';
+import { type ChatMessage, HISTORY_ON_JOIN, MAX_RESUME_MESSAGES } from '@chat/protocol';
 import type { Kysely } from 'kysely';
 import type { MessageRow, RoomsDatabase } from '../db/schema.js';
 
@@ -32,5 +32,26 @@ export class MessageHistory {
     if (before !== undefined) query = query.where('seq', '<', before);
     const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
     return rows.reverse().map(toChatMessage);
+  }
+
+  /**
+   * The messages after `since` up to `through`, ascending, of the room's incarnation `epoch` only: read in one
+   * statement with the rooms row, so a room deleted and created again meanwhile yields nothing rather than the
+   * new incarnation's messages under the old one's seqs. At most MAX_RESUME_MESSAGES.
+   */
+  async after(roomId: string, epoch: number, since: number, through: number): Promise<ChatMessage[]> {
+    if (through <= since) return [];
+    const rows = await this.db
+      .selectFrom('messages')
+      .innerJoin('rooms', 'rooms.id', 'messages.room_id')
+      .selectAll('messages')
+      .where('messages.room_id', '=', roomId)
+      .where('rooms.epoch', '=', epoch)
+      .where('messages.seq', '>', since)
+      .where('messages.seq', '<=', through)
+      .orderBy('messages.seq', 'asc')
+      .limit(MAX_RESUME_MESSAGES)
+      .execute();
+    return rows.map(toChatMessage);
   }
 }

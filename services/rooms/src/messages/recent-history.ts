@@ -28,6 +28,11 @@ export class RecentHistory {
     this.answers.delete(roomId);
   }
 
+  /** The latest HISTORY_ON_JOIN messages of the room as a JSON array, as of its state (a rejoin's reset). */
+  latestJson(state: RoomState): Promise<string> {
+    return this.json(state.room.id, historyKey(state));
+  }
+
   /** The latest HISTORY_ON_JOIN messages of the room as a JSON array, as of `key` (kept apart from the room, so
    * that renaming a room does not read its history again). */
   private json(roomId: string, key: string): Promise<string> {

@@ -25,6 +25,7 @@ import { endpoint, RawReply, type ServiceSpec } from '@chat/nats';
 import type { MessageEdits } from '../messages/edits.js';
 import type { MessageHistory } from '../messages/history.js';
 import type { RecentHistory } from '../messages/recent-history.js';
+import { resumeAnswer } from '../messages/resume.js';
 import type { MessageWriter } from '../messages/writer.js';
 import type { RoomAccessCheck } from '../rooms/access.js';
 import { assertMayEnter, noSuchRoom, type RoomStore } from '../rooms/store.js';
@@ -68,7 +69,7 @@ export function roomsService({
       join: endpoint({
         subject: Subjects.rooms.join,
         validator: compile(JoinRequest),
-        async handle({ room: roomId, user, limit = HISTORY_ON_JOIN }, request): Promise<RawReply> {
+        async handle({ room: roomId, user, limit = HISTORY_ON_JOIN, resume }, request): Promise<RawReply> {
           // The flags come from auth as they are now; whatever a token said may be out of date.
           const [current, found] = await Promise.all([
             lookupUser(user.id, request.id),
@@ -79,9 +80,10 @@ export function roomsService({
           if (!found) throw noSuchRoom();
           const { room } = found;
           assertMayEnter(room, current);
-          // The usual join (latest 50) is served from a kept, encoded answer; other sizes are read.
-          const answer =
-            limit === HISTORY_ON_JOIN
+          // The usual join (latest 50) is served from a kept, encoded answer; other sizes, and rejoins, are read.
+          const answer = resume
+            ? await resumeAnswer(found, resume, limit, { history, recent })
+            : limit === HISTORY_ON_JOIN
               ? await recent.joinAnswer(found)
               : joinResultJson(JSON.stringify(room), JSON.stringify(await history.page(room.id, { limit })));
           events.joined(room.id, { id: current.id, username: current.username });

@@ -23,8 +23,8 @@ export interface RoomChanges {
   staffOnly?: boolean | undefined;
 }
 
-export function toRoom(row: Pick<RoomRow, 'id' | 'title' | 'staff_only'>): Room {
-  return { id: row.id, title: row.title, staffOnly: row.staff_only };
+export function toRoom(row: Pick<RoomRow, 'id' | 'title' | 'staff_only' | 'epoch'>): Room {
+  return { id: row.id, title: row.title, staffOnly: row.staff_only, epoch: row.epoch };
 }
 
 export const noSuchRoom = () => roomRefusalError(ErrorCode.ROOM_INVALID);
@@ -50,12 +50,6 @@ export function historyKey({ epoch, lastSeq, historyVersion }: RoomState): strin
   return `${epoch}:${lastSeq}:${historyVersion}`;
 }
 
-/** A room as stored, with its incarnation. */
-export interface StoredRoom {
-  room: Room;
-  epoch: number;
-}
-
 const MAX_STATES_KEPT = 10_000;
 
 interface StateWaiter {
@@ -78,7 +72,7 @@ export class RoomStore {
 
   /** Every room, in the order of compareRooms (sorted here: see why in room-order.ts). */
   async list(): Promise<Room[]> {
-    const rows = await this.db.selectFrom('rooms').select(['id', 'title', 'staff_only']).execute();
+    const rows = await this.db.selectFrom('rooms').select(['id', 'title', 'staff_only', 'epoch']).execute();
     return rows.map(toRoom).sort(compareRooms);
   }
 
@@ -87,7 +81,7 @@ export class RoomStore {
     if (!isValidRoomId(id)) return undefined;
     const row = await this.db
       .selectFrom('rooms')
-      .select(['id', 'title', 'staff_only'])
+      .select(['id', 'title', 'staff_only', 'epoch'])
       .where('id', '=', id)
       .executeTakeFirst();
     return row && toRoom(row);
@@ -193,7 +187,7 @@ export class RoomStore {
   }
 
   /** Creates the room under the first free id among slug, slug-2, slug-3, … */
-  async create(title: string, staffOnly = false): Promise<StoredRoom> {
+  async create(title: string, staffOnly = false): Promise<Room> {
     const slug = slugify(title);
     // Every candidate id starts with this; one query shows which are taken.
     const prefix = slug.slice(0, MAX_ROOM_ID_LENGTH - 12);
@@ -210,12 +204,12 @@ export class RoomStore {
         .returning(['id', 'title', 'staff_only', 'epoch'])
         .executeTakeFirst();
       // No row: another create took the same id in between; look again.
-      if (row) return { room: toRoom(row), epoch: row.epoch };
+      if (row) return toRoom(row);
     }
     throw new ChatError(ErrorCode.CONFLICT, 'could not find a free id for this room; try again');
   }
 
-  async update(id: string, changes: RoomChanges): Promise<StoredRoom> {
+  async update(id: string, changes: RoomChanges): Promise<Room> {
     if (!isValidRoomId(id)) throw noSuchRoom();
     const values: Updateable<RoomsTable> = {};
     if (changes.title !== undefined) values.title = changes.title;
@@ -228,7 +222,7 @@ export class RoomStore {
       .executeTakeFirst();
     this.forgetState(id);
     if (!row) throw noSuchRoom();
-    return { room: toRoom(row), epoch: row.epoch };
+    return toRoom(row);
   }
 
   /** Deletes the room and, by cascade, its messages; returns the epoch that ended. */

@@ -87,8 +87,8 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (a
     },
     async (request, reply) => {
       const { title, staffOnly } = request.body;
-      const { room, epoch } = await rooms.create(title, staffOnly);
-      await announceChange({ kind: 'created', room: { ...room, epoch } });
+      const room = await rooms.create(title, staffOnly);
+      await announceChange({ kind: 'created', room });
       return reply.code(201).send(room);
     },
   );
@@ -113,8 +113,8 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (a
     },
     async (request) => {
       const { id } = request.params;
-      const { room, epoch } = await rooms.update(id, request.body);
-      await announceChange({ kind: 'updated', room: { ...room, epoch } });
+      const room = await rooms.update(id, request.body);
+      await announceChange({ kind: 'updated', room });
       return room;
     },
   );

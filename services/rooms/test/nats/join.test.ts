@@ -48,7 +48,7 @@ describe('joining a room over NATS', () => {
     const events = await listen<RoomEvent>(stack.nc, roomSubject(room.id));
 
     const result = await join(room.id, alice, 3);
-    expect(result.room).toEqual({ id: 'lobby', title: 'Lobby', staffOnly: false });
+    expect(result.room).toEqual({ id: 'lobby', title: 'Lobby', staffOnly: false, epoch: expect.any(Number) });
     expect(result.messages.map((m) => [m.seq, m.text])).toEqual([
       [3, 'hello 3'],
       [4, 'hello 4'],
