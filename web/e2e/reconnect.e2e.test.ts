@@ -1,6 +1,7 @@
 /**
  * The gateway restarts under two open browsers (a deploy): both show that they are reconnecting, come back by
- * themselves, and the conversation goes on with every message exactly once and in order. The services run as
+ * themselves, and the conversation goes on with every message exactly once and in order: the client that missed
+ * messages rejoins from its last seq and gets them in the join reply, no history paging. The services run as
  * separate processes here so the gateway can be stopped alone.
  */
 import type { Browser } from 'playwright-core';
@@ -42,6 +43,14 @@ test('after a gateway restart both clients reconnect and the conversation contin
   await admin.send(ROOM, before[2]!);
   await carol.message(ROOM, before[2]!).waitFor();
   for (const person of [admin, carol]) expect((await person.messages(ROOM)).map((m) => m.text)).toEqual(before);
+  const lastSeen = (await carol.messages(ROOM)).at(-1)!.seq;
+  // What carol's client asks from here on, over whichever socket it has.
+  const asked: { type?: string; room?: string; since?: number; epoch?: number }[] = [];
+  carol.page.on('websocket', (socket) =>
+    socket.on('framesent', ({ payload }) => {
+      if (typeof payload === 'string') asked.push(JSON.parse(payload));
+    }),
+  );
 
   // The gateway goes away for a moment: both clients say so, and carol's draft waits in the composer.
   const restart = stack.restartGateway({ downMs: 1_500 });
@@ -64,6 +73,11 @@ test('after a gateway restart both clients reconnect and the conversation contin
   await carol.connection('connected', 30_000);
   await carol.canSend(ROOM);
   await carol.message(ROOM, missed[1]!).waitFor();
+  // She rejoined from the last message she had, in the room's incarnation, and paged nothing.
+  const rejoins = asked.filter((frame) => frame.type === 'join');
+  expect(rejoins).toHaveLength(1);
+  expect(rejoins[0]).toMatchObject({ since: lastSeen, epoch: expect.any(Number) });
+  expect(asked.some((frame) => frame.type === 'history')).toBe(false);
   await carol.composer(ROOM).press('Enter');
   await admin.message(ROOM, draft).waitFor();
   const after = [...missed, draft, 'Welcome back, carol.', 'Nothing lost on my side.', 'Nor on mine.'];
