@@ -41,7 +41,8 @@ function roomOf(id: string): Room {
   if (!room) {
     room = {
       id,
-      roomJson: JSON.stringify({ id, title: id, staffOnly: false }),
+      // One incarnation per room for the life of this server (a real room's epoch changes when it is re-created).
+      roomJson: JSON.stringify({ id, title: id, staffOnly: false, epoch: 1 }),
       seq: 0,
       members: new Set(),
       history: [],
