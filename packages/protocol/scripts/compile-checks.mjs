@@ -7,12 +7,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { ChatMessage, HistoryResult, JoinResult, ServerFrame } from '../dist/index.js';
+import { ChatMessage, HistoryResult, JoinResult, MembersResult, ServerFrame } from '../dist/index.js';
 
 const checks = {
   isServerFrame: [ServerFrame, 'ServerFrame'],
   isJoinResult: [JoinResult, 'JoinResult'],
   isHistoryResult: [HistoryResult, 'HistoryResult'],
+  isMembersResult: [MembersResult, 'MembersResult'],
   isChatMessage: [ChatMessage, 'ChatMessage'],
 };
 

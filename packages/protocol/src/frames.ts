@@ -48,6 +48,21 @@ export const EditFrame = Type.Object(
 );
 export const DeleteFrame = Type.Object({ type: Type.Literal('delete'), room: RoomId, id: Uuid, ref: Ref }, strict);
 export const PingFrame = Type.Object({ type: Type.Literal('ping'), ref: Ref }, strict);
+/** The next page of a joined room's members: those whose id sorts after `after` (the last one the client has). */
+export const MembersFrame = Type.Object(
+  {
+    type: Type.Literal('members'),
+    room: RoomId,
+    after: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    ref: Ref,
+  },
+  strict,
+);
+/** The user is typing in a joined room (renewed while they type), or with `stop` no longer is. */
+export const TypingFrame = Type.Object(
+  { type: Type.Literal('typing'), room: RoomId, stop: Type.Optional(Type.Boolean()), ref: Ref },
+  strict,
+);
 
 export type JoinFrame = Static<typeof JoinFrame>;
 export type LeaveFrame = Static<typeof LeaveFrame>;
@@ -56,7 +71,18 @@ export type HistoryFrame = Static<typeof HistoryFrame>;
 export type PingFrame = Static<typeof PingFrame>;
 export type EditFrame = Static<typeof EditFrame>;
 export type DeleteFrame = Static<typeof DeleteFrame>;
-export type ClientFrame = JoinFrame | LeaveFrame | SendFrame | HistoryFrame | EditFrame | DeleteFrame | PingFrame;
+export type MembersFrame = Static<typeof MembersFrame>;
+export type TypingFrame = Static<typeof TypingFrame>;
+export type ClientFrame =
+  | JoinFrame
+  | LeaveFrame
+  | SendFrame
+  | HistoryFrame
+  | EditFrame
+  | DeleteFrame
+  | PingFrame
+  | MembersFrame
+  | TypingFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 export const clientFrameSchemas: Record<ClientFrameType, TSchema> = {
@@ -67,6 +93,8 @@ export const clientFrameSchemas: Record<ClientFrameType, TSchema> = {
   edit: EditFrame,
   delete: DeleteFrame,
   ping: PingFrame,
+  members: MembersFrame,
+  typing: TypingFrame,
 };
 
 /** Close codes the gateway uses besides the standard ones. */

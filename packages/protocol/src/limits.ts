@@ -20,3 +20,18 @@ export const MIN_PASSWORD_LENGTH = 8;
 export const PRESENCE_WINDOW_MS = 250;
 /** Most users one `joined` or `left` event names; a bigger batch is split into several events. */
 export const PRESENCE_BATCH_MAX = 500;
+/** Most members a join reply or one `members` page lists; a client pages the rest (`members` with `after`). */
+export const MEMBERS_PAGE_MAX = 200;
+/**
+ * A gateway that has not said it is alive for this long is taken for dead: its sockets leave every room (with
+ * `left` where it held a user's last socket). Gateways say so every PRESENCE_HEARTBEAT_MS, and the rooms
+ * service looks for silent ones every third of this; a dead gateway's users are gone within
+ * PRESENCE_BOUND_MS (documented in docs/reliability.md).
+ */
+export const PRESENCE_GATEWAY_TIMEOUT_MS = 9000;
+export const PRESENCE_HEARTBEAT_MS = 3000;
+export const PRESENCE_BOUND_MS = 15_000;
+/** A user's typing in a room is forwarded at most once per this many milliseconds (per gateway). */
+export const TYPING_THROTTLE_MS = 2000;
+/** A typing state not renewed for this long ends by itself: the clients showing it let it go. */
+export const TYPING_EXPIRY_MS = 6000;

@@ -3,6 +3,9 @@ import { type Static, Type } from '@sinclair/typebox';
 import { HISTORY_ON_JOIN, MAX_FRAME_BYTES, MAX_HISTORY_PAGE } from './limits.js';
 import { ResumePosition, Room, RoomEpoch, RoomId, UserRef, Uuid } from './models.js';
 
+/** A gateway process's id, new at every start. */
+export const GatewayId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+
 export const UserGetRequest = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export type UserGetRequest = Static<typeof UserGetRequest>;
 
@@ -11,12 +14,19 @@ export const JoinRequest = Type.Object({
   user: UserRef,
   /** How many recent messages to return; defaults to HISTORY_ON_JOIN. */
   limit: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_HISTORY_PAGE, default: HISTORY_ON_JOIN })),
+  /**
+   * The gateway instance holding the socket: presence counts the user's sockets per gateway, so a dead gateway's
+   * can be taken out. Absent (a tool, a test): counted apart, never swept.
+   */
+  gateway: Type.Optional(GatewayId),
+  /** The socket is in the room already (it joins again for fresh history): presence does not count it twice. */
+  again: Type.Optional(Type.Boolean()),
   /** Where the joiner's copy of the room ends: the answer is what came after it, or a reset (the join frame's). */
   resume: Type.Optional(ResumePosition),
 });
 export type JoinRequest = Static<typeof JoinRequest>;
 
-export const LeaveRequest = Type.Object({ room: RoomId, user: UserRef });
+export const LeaveRequest = Type.Object({ room: RoomId, user: UserRef, gateway: Type.Optional(GatewayId) });
 export type LeaveRequest = Static<typeof LeaveRequest>;
 
 // A request below that names the epoch (RoomEpoch) its sender joined is refused (ROOM_INVALID) when the room
@@ -59,6 +69,20 @@ export const HistoryRequest = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_PAGE })),
 });
 export type HistoryRequest = Static<typeof HistoryRequest>;
+
+/** rooms.members: a page of a room's members, asked for a member of it (the gateway checked). */
+export const MembersRequest = Type.Object({
+  room: RoomId,
+  user: UserRef,
+  after: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+});
+export type MembersRequest = Static<typeof MembersRequest>;
+
+/** rooms.heartbeat: a gateway is alive. `known` false: it had been taken for dead (its presence is gone). */
+export const GatewayHeartbeat = Type.Object({ gateway: GatewayId });
+export type GatewayHeartbeat = Static<typeof GatewayHeartbeat>;
+export const GatewayHeartbeatResult = Type.Object({ known: Type.Boolean() });
+export type GatewayHeartbeatResult = Static<typeof GatewayHeartbeatResult>;
 
 /** Most rooms one rooms.access request may ask about. */
 export const MAX_ACCESS_ROOMS = 1000;

@@ -30,8 +30,19 @@ export const JoinResult = Type.Object({
    * missed, or the room is another incarnation than the one `epoch` named).
    */
   reset: Type.Optional(Type.Boolean()),
+  /** Who is in the room now (any socket on any gateway), each once, by id: at most MEMBERS_PAGE_MAX. */
+  members: Type.Array(UserRef),
+  /** How many users are in the room now; more than `members` holds: page the rest with `members`. */
+  memberCount: Type.Integer({ minimum: 0 }),
 });
 export type JoinResult = Static<typeof JoinResult>;
+/** A page of a room's members (the `members` request): ids after the one asked, in order; a short page is the last. */
+export const MembersResult = Type.Object({
+  room: RoomId,
+  members: Type.Array(UserRef),
+  memberCount: Type.Integer({ minimum: 0 }),
+});
+export type MembersResult = Static<typeof MembersResult>;
 export const HistoryResult = Type.Object({ room: RoomId, messages: Type.Array(ChatMessage) });
 export type HistoryResult = Static<typeof HistoryResult>;
 export const PingResult = Type.Object({ time: DateTime });
@@ -74,6 +85,17 @@ export const LeftEvent = Type.Object({
   users: Type.Array(UserRef, { minItems: 1 }),
 });
 export type LeftEvent = Static<typeof LeftEvent>;
+/**
+ * Another user is typing in the room (from any of their sockets, on any gateway), or with `stop` no longer is.
+ * Never stored; a typing state not renewed within TYPING_EXPIRY_MS, or followed by their message, has ended.
+ */
+export const TypingEvent = Type.Object({
+  type: Type.Literal('typing'),
+  room: RoomId,
+  user: UserRef,
+  stop: Type.Optional(Type.Literal(true)),
+});
+export type TypingEvent = Static<typeof TypingEvent>;
 /** A message changed after it was sent: `message` is the whole message as it is now. */
 export const EditedEvent = Type.Object({ type: Type.Literal('edited'), room: RoomId, message: ChatMessage });
 export type EditedEvent = Static<typeof EditedEvent>;
@@ -108,7 +130,7 @@ export const RoomsChangedFrame = Type.Union([
 ]);
 export type RoomsChangedFrame = Static<typeof RoomsChangedFrame>;
 
-export const RoomEvent = Type.Union([MessageEvent, JoinedEvent, LeftEvent, EditedEvent, DeletedEvent]);
+export const RoomEvent = Type.Union([MessageEvent, JoinedEvent, LeftEvent, EditedEvent, DeletedEvent, TypingEvent]);
 export type RoomEvent = Static<typeof RoomEvent>;
 export const ServerFrame = Type.Union([ReplyOk, ReplyError, RoomEvent, RoomsChangedFrame, RemovedEvent]);
 export type ServerFrame = ReplyFrame | RoomEvent | RoomsChangedFrame | RemovedEvent;
@@ -124,4 +146,5 @@ export const serverFrameTypes = Object.keys({
   deleted: true,
   removed: true,
   'rooms-changed': true,
+  typing: true,
 } satisfies Record<ServerFrameType, true>) as ServerFrameType[];

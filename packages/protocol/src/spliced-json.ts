@@ -26,6 +26,33 @@ export function joinResultJson(roomJson: string, messagesJson: string, reset?: b
   return `{"room":${roomJson},"messages":${messagesJson}${tail}}`;
 }
 
+/**
+ * A join's data with the room's members spliced in: `answer` is a JoinResult's JSON without them (as kept
+ * per room state, shared by every joiner), `membersJson` their UserRefs' JSON array.
+ */
+export function joinResultWithMembers(
+  answer: string | Uint8Array,
+  membersJson: string,
+  memberCount: number,
+): Uint8Array {
+  const bytes = typeof answer === 'string' ? encoder.encode(answer) : answer;
+  const tail = encoder.encode(`,"members":${membersJson},"memberCount":${memberCount}}`);
+  const data = new Uint8Array(bytes.length - 1 + tail.length);
+  data.set(bytes.subarray(0, bytes.length - 1));
+  data.set(tail, bytes.length - 1);
+  return data;
+}
+
+/** A page of a room's members (MembersResult), their UserRefs' JSON array as the database built it. */
+export function membersResultJson(room: string, membersJson: string, memberCount: number): string {
+  return `{"room":${JSON.stringify(room)},"members":${membersJson},"memberCount":${memberCount}}`;
+}
+
+/** A typing event, or its stop form, for the user already serialized (a UserRef's JSON). */
+export function typingEventJson(room: string, userJson: string, stop: boolean): string {
+  return `{"type":"typing","room":${JSON.stringify(room)},"user":${userJson}${stop ? ',"stop":true' : ''}}`;
+}
+
 /** A successful reply around `data`, which is JSON bytes already (as a service answered). */
 export function replyOkBytes(ref: string, data: Uint8Array): Uint8Array {
   const head = encoder.encode(`{"type":"reply","ref":${JSON.stringify(ref)},"ok":true,"data":`);

@@ -19,6 +19,17 @@ export function roomSubject(roomId: string): string {
   return `${ROOM_SUBJECT_PREFIX}${roomId}`;
 }
 
+export const TYPING_SUBJECT_PREFIX = 'typing.';
+
+/**
+ * Typing in one room: gateways publish here and every gateway with members in the room listens (the rooms
+ * service never does: typing is not stored). Apart from room.<id>, which only the rooms service may publish.
+ */
+export function typingSubject(roomId: string): string {
+  if (!isValidRoomId(roomId)) throw new Error(`unsafe room id for a subject: ${JSON.stringify(roomId)}`);
+  return `${TYPING_SUBJECT_PREFIX}${roomId}`;
+}
+
 /** Request/reply endpoints, grouped per service as @nats-io/services registers them. */
 export const Subjects = {
   auth: {
@@ -37,6 +48,10 @@ export const Subjects = {
     delete: 'rooms.delete',
     /** The current epoch and staff-only flag of rooms, for re-checking members (RoomAccessRequest). */
     access: 'rooms.access',
+    /** A page of a room's members (MembersRequest). */
+    members: 'rooms.members',
+    /** A gateway says it is alive (GatewayHeartbeat); one silent too long is taken for dead. */
+    heartbeat: 'rooms.heartbeat',
     ready: 'rooms.ready',
   },
   /** Broadcast when rooms are created, changed or deleted, for live room lists. */
@@ -60,6 +75,11 @@ export const JoinHeaders = {
  */
 export const RoomEventHeaders = {
   type: 'Chat-Event',
+} as const;
+
+/** Headers of the events on typing.<id>: the typist, so that gateways skip their sockets without parsing. */
+export const TypingHeaders = {
+  user: 'Chat-User',
 } as const;
 
 /** Queue group shared by instances of a service so each request is handled once. */

@@ -15,6 +15,7 @@ import {
   ROOM_SUBJECT_PREFIX,
   Subjects,
   serverFrameTypes,
+  TYPING_SUBJECT_PREFIX,
 } from '../src/index.js';
 
 const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
@@ -104,7 +105,7 @@ describe('docs/protocol.md', () => {
 
   it('lists every NATS subject, its headers and queue group, and no subject that does not exist', () => {
     const text = section('NATS');
-    const all = [...subjects(Subjects), `${ROOM_SUBJECT_PREFIX}<id>`];
+    const all = [...subjects(Subjects), `${ROOM_SUBJECT_PREFIX}<id>`, `${TYPING_SUBJECT_PREFIX}<id>`];
     expect(
       missingFrom(
         text,

@@ -7,13 +7,18 @@ import {
   JoinedEvent,
   JoinResult,
   joinResultJson,
+  joinResultWithMembers,
   LeftEvent,
+  MembersResult,
+  membersResultJson,
   MessageEvent,
   messageEventJson,
   PresenceGatherer,
   presenceEventJson,
   replyOkBytes,
   ReplyOk,
+  TypingEvent,
+  typingEventJson,
 } from '../src/index.js';
 
 const message = {
@@ -60,14 +65,30 @@ describe('spliced frames', () => {
     expect(compile(LeftEvent).check(JSON.parse(sent[0] as string))).toBe(true);
   });
 
-  it("a join's data validates as JoinResult", () => {
-    const data = JSON.parse(joinResultJson(JSON.stringify(room), JSON.stringify([message])));
+  it("a join's data, with its members spliced in, validates as JoinResult", () => {
+    const members = [{ id: 'u1', username: 'ana "quoted"' }];
+    const withMembers = (json: string, users: object[]) =>
+      JSON.parse(new TextDecoder().decode(joinResultWithMembers(json, JSON.stringify(users), users.length + 2)));
+    const data = withMembers(joinResultJson(JSON.stringify(room), JSON.stringify([message])), members);
     expect(compile(JoinResult).check(data)).toBe(true);
-    expect(data).toEqual({ room, messages: [message] });
+    expect(data).toEqual({ room, messages: [message], members, memberCount: 3 });
     for (const reset of [false, true]) {
-      const rejoin = JSON.parse(joinResultJson(JSON.stringify(room), JSON.stringify([message]), reset));
+      const rejoin = withMembers(joinResultJson(JSON.stringify(room), JSON.stringify([message]), reset), []);
       expect(compile(JoinResult).check(rejoin)).toBe(true);
-      expect(rejoin).toEqual({ room, messages: [message], reset });
+      expect(rejoin).toEqual({ room, messages: [message], reset, members: [], memberCount: 2 });
+    }
+  });
+
+  it('a members page and typing events validate as their schemas', () => {
+    const members = [{ id: 'u1', username: 'ana' }];
+    const page = JSON.parse(membersResultJson('lobby', JSON.stringify(members), 1));
+    expect(compile(MembersResult).check(page)).toBe(true);
+    expect(page).toEqual({ room: 'lobby', members, memberCount: 1 });
+    const user = { id: 'u2', username: 'bo "b"' };
+    for (const stop of [false, true]) {
+      const event = JSON.parse(typingEventJson('lobby', JSON.stringify(user), stop));
+      expect(compile(TypingEvent).check(event)).toBe(true);
+      expect(event).toEqual({ type: 'typing', room: 'lobby', user, ...(stop && { stop: true }) });
     }
   });
 

@@ -1,4 +1,5 @@
 /** The gateway: WebSockets in, NATS out; also the single HTTP origin for browsers. */
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyWebsocket from '@fastify/websocket';
@@ -25,9 +26,11 @@ import { admitUpgrades } from './admit-upgrades.js';
 import { clientAddressOf } from './client-address.js';
 import { Hub } from './hub.js';
 import { GatewayTraffic, gatewayMetrics } from './metrics.js';
+import { beatPresence } from './presence-heartbeat.js';
 import { RoomsClient } from './rooms-client.js';
 import { securityHeaders } from './security-headers.js';
 import { serviceReadiness } from './service-readiness.js';
+import { TypingRelay } from './typing.js';
 import { apiDocsRoutes } from './routes/api-docs.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { webRoutes } from './routes/web.js';
@@ -54,7 +57,12 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     metrics.observeNatsRequests(nc);
     const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
     app.addHook('onClose', async () => users.close());
-    const roomsClient = new RoomsClient(nc, config.REQUEST_TIMEOUT_MS, config.SEND_ATTEMPTS);
+    // A new id at every start: presence counts this process's sockets under it, and sweeps them if it dies.
+    const gatewayId = randomUUID();
+    app.log.info({ gateway: gatewayId }, 'gateway instance');
+    const roomsClient = new RoomsClient(nc, config.REQUEST_TIMEOUT_MS, config.SEND_ATTEMPTS, gatewayId);
+    const heartbeat = beatPresence(roomsClient, config.PRESENCE_HEARTBEAT_MS, app.log);
+    app.addHook('onClose', async () => heartbeat.stop());
     const hub = new Hub<Connection>(nc);
     const connections = new ConnectionRegistry();
     const access = new AccessWatch(nc, {
@@ -102,7 +110,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     });
     const traffic = new GatewayTraffic();
     gatewayMetrics(metrics.registry, { traffic, hub, connections, admission });
-    await app.register(wsRoute, { config, admission, hub, roomsClient, connections, access, traffic });
+    const typing = new TypingRelay(nc);
+    await app.register(wsRoute, { config, admission, hub, roomsClient, connections, access, traffic, typing });
     // @fastify/websocket listens for upgrades once registered; the admission goes in front of it when ready.
     let stopAdmitting: (() => void) | undefined;
     app.addHook('onReady', async () => {

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { PRESENCE_HEARTBEAT_MS } from '@chat/protocol';
 import { commonEnv, loadConfig, publicKeyFromEnv, requestTimeoutEnv } from '@chat/service-kit';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +102,13 @@ export const GatewayEnv = Type.Object({
     minimum: 1,
     default: 15_000,
     description: 'longest a new socket waits its turn before a 503',
+  }),
+  PRESENCE_HEARTBEAT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 20_000,
+    default: PRESENCE_HEARTBEAT_MS,
+    description:
+      "how often it tells the rooms service it is alive; silent past rooms' PRESENCE_GATEWAY_TIMEOUT_MS, its users leave presence",
   }),
   JOINS_PER_SECOND: Type.Number({
     exclusiveMinimum: 0,

@@ -11,12 +11,14 @@ import {
   type HistoryFrame,
   type JoinFrame,
   type LeaveFrame,
+  type MembersFrame,
   type RemovedEvent,
   normalizeMessageText,
   replyOkBytes,
   type ReplyError,
   type ReplyOk,
   type SendFrame,
+  type TypingFrame,
   type UserRef,
 } from '@chat/protocol';
 import { newRequestId } from '@chat/service-kit';
@@ -31,6 +33,7 @@ import type { GatewayTraffic } from './metrics.js';
 import type { RoomRef, RoomsClient } from './rooms-client.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { TokenBucket } from './token-bucket.js';
+import type { TypingRelay } from './typing.js';
 
 export interface ConnectionLimits {
   maxRooms: number;
@@ -54,6 +57,8 @@ export interface ConnectionDeps {
   access: AccessWatch;
   /** What the metrics count here: plain increments, read when scraped. */
   traffic: GatewayTraffic;
+  /** Typing notices to the room's other members, throttled per user. */
+  typing: TypingRelay;
 }
 
 const kConnection = Symbol('connection');
@@ -202,6 +207,10 @@ export class Connection implements Member, CorkHolder {
         return this.delete(frame, requestId);
       case 'ping':
         return this.replyOk(frame.ref, { time: new Date().toISOString() });
+      case 'members':
+        return this.members(frame, requestId);
+      case 'typing':
+        return this.typing(frame);
     }
   }
 
@@ -217,8 +226,10 @@ export class Connection implements Member, CorkHolder {
     }
     if (!this.joinBucket.take()) throw rateLimited('joins');
     const { hub } = this.deps;
-    // Joining again re-checks access and returns fresh history; membership restarts with it.
-    if (state !== undefined) hub.remove(room, this);
+    // Joining again re-checks access and returns fresh history; membership restarts with it (presence, which
+    // counted the socket already, does not count it twice).
+    const again = state !== undefined;
+    if (again) hub.remove(room, this);
     this.rooms.set(room, 'joining');
     const joinStartedAt = this.deps.joins.joinStarted();
     const { access, roomsClient } = this.deps;
@@ -229,7 +240,7 @@ export class Connection implements Member, CorkHolder {
       await hub.reserve(room, this);
       // A rejoin's answer is read by rooms; either way it stays bytes here, and `lastSeq` is where it ends.
       const resume = heldSeq === undefined ? undefined : { since: heldSeq, epoch: heldEpoch };
-      const answer = await roomsClient.join(room, this.user, requestId, resume);
+      const answer = await roomsClient.join(room, this.user, requestId, resume, again);
       granted = true;
       await access.confirmJoin(this, room, answer.epoch, since);
       if (this.closed || this.rooms.get(room) !== 'joining')
@@ -241,8 +252,8 @@ export class Connection implements Member, CorkHolder {
     } catch (err) {
       if (this.rooms.get(room) === 'joining') this.rooms.delete(room);
       hub.cancel(room, this);
-      // The room heard this user join; it hears them go.
-      if (granted)
+      // The room heard this socket join (now or before); it hears it go.
+      if (granted || again)
         roomsClient
           .leave(room, this.user, requestId)
           .catch((e) => this.deps.log.debug({ err: e, room, reqId: requestId }, 'leave notice not sent'));
@@ -270,6 +281,19 @@ export class Connection implements Member, CorkHolder {
     if (!this.sendBucket.take()) throw rateLimited('messages');
     const sent = this.deps.roomsClient.send(joined, this.user, normalizeMessageText(text), requestId);
     this.replyOkRaw(ref, await this.refusalRechecks(joined, sent));
+    this.deps.typing.sent(room, this.user.id);
+  }
+
+  private async members({ room, after, ref }: MembersFrame, requestId: string): Promise<void> {
+    this.membership(room);
+    this.replyOkRaw(ref, await this.deps.roomsClient.members(room, this.user, after, requestId));
+  }
+
+  /** Answered ok whether forwarded or throttled: a throttled notice is one the others have already. */
+  private typing({ room, stop, ref }: TypingFrame): void {
+    this.membership(room);
+    this.deps.typing.typing(room, this.user, stop === true);
+    this.replyOk(ref, { room });
   }
 
   private async edit({ room, id, text, ref }: EditFrame, requestId: string): Promise<void> {

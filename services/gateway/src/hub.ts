@@ -1,5 +1,6 @@
 /**
- * Which local sockets are in which room, and the ONE NATS subscription per room that feeds them.
+ * Which local sockets are in which room, and the ONE NATS subscription per room that feeds them (with a second,
+ * on typing.<id>, for typing notices).
  *
  * A room's subscription is shared by all local members, reference-counted, and dropped with its last member.
  * Each event arrives as the exact bytes of the server frame (the rooms service serializes it once); the hub
@@ -14,17 +15,21 @@
  * served more: `pause` holds every room's events (in order, per room) until `resume`, when those who still
  * may stay get them.
  */
-import { roomSubject } from '@chat/protocol';
+import { roomSubject, TypingHeaders, typingSubject } from '@chat/protocol';
 import type { Msg, NatsConnection, Subscription } from '@chat/nats';
 
 export interface Member {
   /** Writes a text frame that is already serialized. */
   deliver(frame: Uint8Array): void;
+  /** Whose socket it is: a user's own typing is not sent back to them. */
+  readonly user: { readonly id: string };
 }
 
 interface RoomChannel<M extends Member> {
   readonly id: string;
   readonly subscription: Subscription;
+  /** typing.<id>: other gateways' (and this one's) typing notices, passed on live or not at all. */
+  readonly typing: Subscription;
   readonly ready: Promise<void>;
   readonly members: Set<M>;
   readonly pending: Map<M, HeldEvent[]>;
@@ -129,6 +134,13 @@ export class Hub<M extends Member = Member> {
           else channel.paused = [msg];
         },
       }),
+      typing: this.nc.subscribe(typingSubject(roomId), {
+        callback: (err, msg) => {
+          // Typing is of the moment: while the hub holds events (after a gap) it is dropped, not held.
+          if (err || this.isPaused) return;
+          fanoutTyping(members, msg);
+        },
+      }),
       // flush() returns once the server has processed the SUB: only then is no event missed.
       ready: this.nc.flush(),
     };
@@ -139,6 +151,7 @@ export class Hub<M extends Member = Member> {
     if (channel.members.size > 0 || channel.pending.size > 0) return;
     this.channels.delete(channel.id);
     channel.subscription.unsubscribe();
+    channel.typing.unsubscribe();
   }
 }
 
@@ -151,6 +164,14 @@ function fanout(members: Set<Member>, pending: Map<Member, HeldEvent[]>, msg: Ms
     const event = { frame, seq: seqOf(frame) };
     for (const held of pending.values()) held.push(event);
   }
+}
+
+/** A typing notice goes to every member but the typist's own sockets; joiners not yet confirmed miss it. */
+function fanoutTyping(members: Set<Member>, msg: Msg): void {
+  const typist = msg.headers?.get(TypingHeaders.user);
+  const data = msg.data;
+  const frame = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  for (const member of members) if (member.user.id !== typist) member.deliver(frame);
 }
 
 /** The seq of a message event; 0 for notices. Only used on the rare join window, never in fanout. */

@@ -8,6 +8,7 @@ import {
   ChatError,
   compile,
   ErrorCode,
+  GatewayHeartbeatResult,
   JoinHeaders,
   MAX_ACCESS_ROOMS,
   type ResumePosition,
@@ -20,6 +21,7 @@ import { type NatsConnection, request, requestRaw } from '@chat/nats';
 
 const RETRY_DELAY_MS = 50;
 const validAccessResult = compile(RoomAccessResult);
+const validHeartbeatResult = compile(GatewayHeartbeatResult);
 
 export interface JoinAnswer {
   /** The JoinResult as JSON bytes. */
@@ -41,6 +43,8 @@ export class RoomsClient {
     private readonly timeoutMs: number,
     /** Tries of a send within `timeoutMs` (SEND_ATTEMPTS). */
     private readonly sendAttempts: number,
+    /** This gateway process's id: presence counts its sockets under it (and takes them out if it dies). */
+    readonly gateway: string,
   ) {}
 
   /**
@@ -48,8 +52,15 @@ export class RoomsClient {
    * itself needs (the last seq, the room's epoch) comes in headers. `resume`: where a rejoining client's copy of
    * the room ends; the answer then fills in after it, or resets.
    */
-  async join(room: string, user: UserRef, requestId?: string, resume?: ResumePosition): Promise<JoinAnswer> {
-    const payload = resume ? { room, user, resume } : { room, user };
+  async join(
+    room: string,
+    user: UserRef,
+    requestId?: string,
+    resume?: ResumePosition,
+    /** The socket is in the room already: presence does not count it twice. */
+    again = false,
+  ): Promise<JoinAnswer> {
+    const payload = { room, user, gateway: this.gateway, ...(resume && { resume }), ...(again && { again }) };
     const answer = await requestRaw(this.nc, Subjects.rooms.join, payload, this.timeoutMs, requestId);
     const lastSeq = Number(answer.header(JoinHeaders.lastSeq));
     const epoch = Number(answer.header(JoinHeaders.epoch));
@@ -78,7 +89,21 @@ export class RoomsClient {
   }
 
   leave(room: string, user: UserRef, requestId?: string): Promise<unknown> {
-    return request(this.nc, Subjects.rooms.leave, { room, user }, this.timeoutMs, requestId);
+    return request(this.nc, Subjects.rooms.leave, { room, user, gateway: this.gateway }, this.timeoutMs, requestId);
+  }
+
+  /** A page of the room's members (MembersResult) as JSON bytes, for the client's reply unparsed. */
+  async members(room: string, user: UserRef, after: string | undefined, requestId?: string): Promise<Uint8Array> {
+    return (await requestRaw(this.nc, Subjects.rooms.members, { room, user, after }, this.timeoutMs, requestId)).data;
+  }
+
+  /** Tells the rooms service this gateway is alive; false when it had been taken for dead (or is new). */
+  async heartbeat(): Promise<boolean> {
+    const answer = await request<unknown>(this.nc, Subjects.rooms.heartbeat, { gateway: this.gateway }, this.timeoutMs);
+    if (!validHeartbeatResult.check(answer)) {
+      throw new ChatError(ErrorCode.INTERNAL, 'the rooms service answered rooms.heartbeat unexpectedly');
+    }
+    return answer.known;
   }
 
   /**

@@ -26,6 +26,8 @@ import { RecentHistory } from './messages/recent-history.js';
 import { MessageWriter } from './messages/writer.js';
 import { roomsMetrics } from './metrics.js';
 import { roomsService } from './nats/endpoints.js';
+import { PresenceStore } from './presence/store.js';
+import { sweepDeadGateways } from './presence/sweeper.js';
 import { natsRoomEvents } from './nats/room-events.js';
 import { watchRoomStates } from './nats/state-watch.js';
 import { historyRoutes } from './routes/history.js';
@@ -65,6 +67,11 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
 
     const ready = readiness('rooms', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
     const edits = new MessageEdits(database.db, lookupUser);
+    const presence = new PresenceStore(database.db, config.MEMBERS_PAGE_SIZE);
+    const sweeper = sweepDeadGateways(nc, presence, events, {
+      timeoutMs: config.PRESENCE_GATEWAY_TIMEOUT_MS,
+      log: app.log,
+    });
     await registerNatsService(
       app,
       nc,
@@ -79,12 +86,14 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
         recent,
         access,
         sendRefused: counts.sendRefused,
+        presence,
       }),
     );
     // Shutdown: the endpoints stop taking requests first (their own hook, registered above); then what is
     // queued is written and its events published, before the NATS connection drains.
     app.addHook('preClose', async () => {
       for (const subscription of stateWatch) subscription.unsubscribe();
+      sweeper.stop();
       await writer.close();
       events.flush();
     });

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { MEMBERS_PAGE_MAX, PRESENCE_GATEWAY_TIMEOUT_MS } from '@chat/protocol';
 import { commonEnv, loadConfig, publicKeyFromEnv, requestTimeoutEnv } from '@chat/service-kit';
 
 export const RoomsEnv = Type.Object({
@@ -19,6 +20,19 @@ export const RoomsEnv = Type.Object({
     description: 'longest a user lookup is reused; changes drop it at once',
   }),
   REQUEST_TIMEOUT_MS: requestTimeoutEnv(2000, 'deadline of NATS requests to the auth service'),
+  PRESENCE_GATEWAY_TIMEOUT_MS: Type.Integer({
+    minimum: 3000,
+    maximum: 60_000,
+    default: PRESENCE_GATEWAY_TIMEOUT_MS,
+    description:
+      'a gateway not heard from for this long is taken for dead: its users leave presence (gateways say they are alive every PRESENCE_HEARTBEAT_MS; keep this at least three times that)',
+  }),
+  MEMBERS_PAGE_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: MEMBERS_PAGE_MAX,
+    default: MEMBERS_PAGE_MAX,
+    description: 'most members a join reply or a members page lists; clients page the rest',
+  }),
 });
 
 export interface RoomsConfig extends Static<typeof RoomsEnv> {

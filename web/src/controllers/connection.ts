@@ -8,6 +8,7 @@ import type {
   ClientFrame,
   HistoryResult,
   JoinResult,
+  MembersResult,
   PingResult,
   RemovedEvent,
   RoomEvent,
@@ -36,6 +37,8 @@ export interface ReplyData {
   delete: ChatMessage;
   history: HistoryResult;
   ping: PingResult;
+  members: MembersResult;
+  typing: unknown;
 }
 
 /** The part of WebSocket this controller uses, so tests can pass a fake. */

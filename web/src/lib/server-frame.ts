@@ -5,7 +5,7 @@
  * the caller that knows which request it answers.
  */
 import type { ServerFrame } from '@chat/protocol';
-import { isChatMessage, isHistoryResult, isJoinResult, isServerFrame } from '@chat/protocol/checks';
+import { isChatMessage, isHistoryResult, isJoinResult, isMembersResult, isServerFrame } from '@chat/protocol/checks';
 
 /**
  * Parses one text frame; null for anything malformed or of a type this client does not know (a newer gateway
@@ -28,6 +28,8 @@ export function isReplyData(type: string, data: unknown): boolean {
       return isJoinResult(data);
     case 'history':
       return isHistoryResult(data);
+    case 'members':
+      return isMembersResult(data);
     case 'send':
     case 'edit':
     case 'delete':

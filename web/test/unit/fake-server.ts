@@ -232,10 +232,13 @@ export class FakeServer {
 
   /** As the protocol says: a join with `since` of this incarnation, at most 500 behind, gets what came after it. */
   private joinResult(entry: { room: Room; messages: ChatMessage[] }, { since, epoch }: JoinFrame) {
-    const latest = { room: entry.room, messages: entry.messages.slice(-50) };
+    // The room's members as the server lists them: here always alice alone (the client).
+    const members = { members: [{ id: 'u-alice', username: 'alice' }], memberCount: 1 };
+    const latest = { room: entry.room, messages: entry.messages.slice(-50), ...members };
     if (since === undefined) return latest;
     if (epoch !== entry.room.epoch || entry.messages.length - since > 500) return { ...latest, reset: true };
-    return { room: entry.room, messages: entry.messages.filter((message) => message.seq > since), reset: false };
+    const missed = entry.messages.filter((message) => message.seq > since);
+    return { room: entry.room, messages: missed, reset: false, ...members };
   }
 
   private roomsOf(socket: FakeSocket): Set<string> {

@@ -19,6 +19,7 @@ import { ConnectionCap } from '../connection-cap.js';
 import type { Hub } from '../hub.js';
 import type { GatewayTraffic } from '../metrics.js';
 import type { RoomsClient } from '../rooms-client.js';
+import type { TypingRelay } from '../typing.js';
 import { Connection, type ConnectionDeps } from '../connection.js';
 import type { ConnectionRegistry } from '../connection-registry.js';
 import { releaseUpgrade } from '../upgrade-release.js';
@@ -31,15 +32,17 @@ export interface WsRouteOptions {
   roomsClient: RoomsClient;
   connections: ConnectionRegistry;
   traffic: GatewayTraffic;
+  typing: TypingRelay;
 }
 
 export async function wsRoute(
   app: FastifyInstance,
-  { config, admission, hub, roomsClient, connections, access, traffic }: WsRouteOptions,
+  { config, admission, hub, roomsClient, connections, access, traffic, typing }: WsRouteOptions,
 ) {
   const deps: ConnectionDeps = {
     access,
     traffic,
+    typing,
     hub,
     roomsClient,
     registry: connections,

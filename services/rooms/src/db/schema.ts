@@ -30,9 +30,27 @@ export interface MessagesTable {
   deleted_at: ColumnType<Date | null, never, Date | null>;
 }
 
+/** When each gateway process was last heard from (its heartbeats); a silent one is swept (presence/store.ts). */
+export interface GatewaysTable {
+  id: string;
+  seen_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** A user's sockets in a room on one gateway: the room's members are the distinct users here. */
+export interface PresenceTable {
+  room_id: string;
+  user_id: string;
+  /** The gateway process holding the sockets; '' when the joins named none. */
+  gateway: string;
+  username: string;
+  sockets: number;
+}
+
 export interface RoomsDatabase {
   rooms: RoomsTable;
   messages: MessagesTable;
+  gateways: GatewaysTable;
+  presence: PresenceTable;
 }
 
 export type RoomRow = Selectable<RoomsTable>;

@@ -12,6 +12,7 @@ import {
   JoinHeaders,
   JoinRequest,
   joinResultJson,
+  joinResultWithMembers,
   LeaveRequest,
   normalizeMessageText,
   QUEUE_GROUP,
@@ -31,6 +32,8 @@ import type { RoomAccessCheck } from '../rooms/access.js';
 import { assertMayEnter, noSuchRoom, type RoomStore } from '../rooms/store.js';
 import type { UserLookup } from '@chat/service-kit';
 import type { RoomEvents } from './room-events.js';
+import type { PresenceStore } from '../presence/store.js';
+import { enterPresence, presenceEndpoints } from './presence-endpoints.js';
 
 export interface RoomsServiceDeps {
   rooms: RoomStore;
@@ -40,6 +43,8 @@ export interface RoomsServiceDeps {
   lookupUser: UserLookup;
   edits: MessageEdits;
   recent: RecentHistory;
+  /** Who is in which room, across every gateway. */
+  presence: PresenceStore;
   /** Who may use a room now: checked on every request that reads or writes one. */
   access: RoomAccessCheck;
   /** The service's readiness report, as GET /readyz answers it. */
@@ -59,6 +64,7 @@ export function roomsService({
   access,
   ready,
   sendRefused,
+  presence,
 }: RoomsServiceDeps): ServiceSpec {
   return {
     name: Subjects.rooms.service,
@@ -69,7 +75,10 @@ export function roomsService({
       join: endpoint({
         subject: Subjects.rooms.join,
         validator: compile(JoinRequest),
-        async handle({ room: roomId, user, limit = HISTORY_ON_JOIN, resume }, request): Promise<RawReply> {
+        async handle(
+          { room: roomId, user, limit = HISTORY_ON_JOIN, resume, gateway, again },
+          request,
+        ): Promise<RawReply> {
           // The flags come from auth as they are now; whatever a token said may be out of date.
           const [current, found] = await Promise.all([
             lookupUser(user.id, request.id),
@@ -86,8 +95,9 @@ export function roomsService({
             : limit === HISTORY_ON_JOIN
               ? await recent.joinAnswer(found)
               : joinResultJson(JSON.stringify(room), JSON.stringify(await history.page(room.id, { limit })));
-          events.joined(room.id, { id: current.id, username: current.username });
-          return new RawReply(answer, {
+          const me = { id: current.id, username: current.username };
+          const members = await enterPresence(presence, events, room.id, me, gateway, again);
+          return new RawReply(joinResultWithMembers(answer, members.json, members.count), {
             [JoinHeaders.lastSeq]: String(found.lastSeq),
             [JoinHeaders.epoch]: String(found.epoch),
           });
@@ -96,9 +106,9 @@ export function roomsService({
       leave: endpoint({
         subject: Subjects.rooms.leave,
         validator: compile(LeaveRequest),
-        async handle({ room, user }) {
+        async handle({ room, user, gateway }) {
           await rooms.get(room);
-          events.left(room, { id: user.id, username: user.username });
+          if (await presence.leave(room, user.id, gateway)) events.left(room, { id: user.id, username: user.username });
           return {};
         },
       }),
@@ -150,6 +160,7 @@ export function roomsService({
         validator: compile(RoomAccessRequest),
         handle: async ({ rooms: ids }): Promise<RoomAccessResult> => ({ rooms: await rooms.accessOf(ids) }),
       }),
+      ...presenceEndpoints(presence, rooms),
       // The gateway's readiness asks this: answered, not ready, is told apart from not answering at all.
       ready: endpoint({ subject: Subjects.rooms.ready, validator: compile(ReadyRequest), handle: () => ready() }),
     },

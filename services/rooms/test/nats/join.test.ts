@@ -134,10 +134,14 @@ describe('joining a room over NATS', () => {
 });
 
 describe('leaving a room over NATS', () => {
-  it('announces the leave to the room', async () => {
+  it("announces the leave of the user's last socket to the room, and of no other", async () => {
     const room = await stack.createRoom('Exit Hall');
+    await join(room.id, alice);
+    await join(room.id, alice);
     const events = await listen<RoomEvent>(stack.nc, roomSubject(room.id));
-    expect(await request(stack.nc, Subjects.rooms.leave, { room: room.id, user: ref(alice) })).toEqual({});
+    const leave = () => request(stack.nc, Subjects.rooms.leave, { room: room.id, user: ref(alice) });
+    expect(await leave()).toEqual({});
+    expect(await leave()).toEqual({});
     await events.waitFor(1);
     expect(events.received).toEqual([{ type: 'left', room: room.id, users: [ref(alice)] }]);
     await events.stop();
