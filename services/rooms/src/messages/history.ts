@@ -7,6 +7,8 @@ export interface HistoryPage {
   /** Only messages with a smaller seq; the newest when absent. */
   before?: number | undefined;
   limit?: number | undefined;
+  /** Only while the room is this incarnation: read in one statement with the rooms row (see `after`). */
+  epoch?: number | undefined;
 }
 
 export function toChatMessage(row: MessageRow): ChatMessage {
@@ -26,11 +28,25 @@ export class MessageHistory {
   constructor(private readonly db: Kysely<RoomsDatabase>) {}
 
   /** Up to `limit` messages just before `before` (or the latest), in ascending seq. */
-  async page(roomId: string, { before, limit = HISTORY_ON_JOIN }: HistoryPage = {}): Promise<ChatMessage[]> {
+  async page(roomId: string, { before, limit = HISTORY_ON_JOIN, epoch }: HistoryPage = {}): Promise<ChatMessage[]> {
     if (limit <= 0) return [];
-    let query = this.db.selectFrom('messages').selectAll().where('room_id', '=', roomId);
-    if (before !== undefined) query = query.where('seq', '<', before);
-    const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
+    let query = this.db
+      .selectFrom('messages')
+      .selectAll('messages')
+      .where('messages.room_id', '=', roomId)
+      .$if(epoch !== undefined, (q) =>
+        q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('rooms')
+              .select('rooms.id')
+              .whereRef('rooms.id', '=', 'messages.room_id')
+              .where('rooms.epoch', '=', epoch as number),
+          ),
+        ),
+      );
+    if (before !== undefined) query = query.where('messages.seq', '<', before);
+    const rows = await query.orderBy('messages.seq', 'desc').limit(limit).execute();
     return rows.reverse().map(toChatMessage);
   }
 

@@ -16,8 +16,16 @@ import type { MessageHistory } from './history.js';
 const MAX_ROOMS_KEPT = 10_000;
 const encoder = new TextEncoder();
 
+/** A kept message: serialized once, with its seq so a rejoin can take those after its own. */
+interface KeptMessage {
+  seq: number;
+  json: string;
+}
+
+const arrayJson = (messages: readonly KeptMessage[]) => `[${messages.map((m) => m.json).join(',')}]`;
+
 export class RecentHistory {
-  private readonly messages = new KeptByRoom<string>();
+  private readonly messages = new KeptByRoom<readonly KeptMessage[]>();
   private readonly answers = new KeptByRoom<Uint8Array>();
 
   constructor(private readonly history: MessageHistory) {}
@@ -29,15 +37,33 @@ export class RecentHistory {
   }
 
   /** The latest HISTORY_ON_JOIN messages of the room as a JSON array, as of its state (a rejoin's reset). */
-  latestJson(state: RoomState): Promise<string> {
-    return this.json(state.room.id, historyKey(state));
+  async latestJson(state: RoomState): Promise<string> {
+    return arrayJson(await this.latest(state));
   }
 
-  /** The latest HISTORY_ON_JOIN messages of the room as a JSON array, as of `key` (kept apart from the room, so
-   * that renaming a room does not read its history again). */
-  private json(roomId: string, key: string): Promise<string> {
-    return this.messages.get(roomId, key, () =>
-      this.history.page(roomId, { limit: HISTORY_ON_JOIN }).then((messages) => JSON.stringify(messages)),
+  /**
+   * The messages after `since`, up to the state's last seq, as a JSON array, when the kept latest messages hold
+   * every one of them: the rejoins of a reconnect storm, each a few messages behind, are served without a read.
+   * Undefined when they do not (the rejoin reads the store).
+   */
+  async afterJson(state: RoomState, since: number): Promise<string | undefined> {
+    const missed = state.lastSeq - since;
+    if (missed > HISTORY_ON_JOIN) return undefined;
+    const after = (await this.latest(state)).filter(({ seq }) => seq > since && seq <= state.lastSeq);
+    // Seqs have no holes (a deleted message keeps its row): as many as missed is every one of them.
+    return after.length === missed ? arrayJson(after) : undefined;
+  }
+
+  /**
+   * The latest HISTORY_ON_JOIN messages of the room's incarnation, as of its state (kept apart from the room,
+   * so that renaming a room does not read its history again).
+   */
+  private latest(state: RoomState): Promise<readonly KeptMessage[]> {
+    const { id } = state.room;
+    return this.messages.get(id, historyKey(state), () =>
+      this.history
+        .page(id, { limit: HISTORY_ON_JOIN, epoch: state.epoch })
+        .then((messages) => messages.map((message) => ({ seq: message.seq, json: JSON.stringify(message) }))),
     );
   }
 
@@ -50,7 +76,7 @@ export class RecentHistory {
     const key = historyKey(state);
     const roomJson = JSON.stringify(room);
     return this.answers.get(room.id, `${key}|${roomJson}`, () =>
-      this.json(room.id, key).then((messages) => encoder.encode(joinResultJson(roomJson, messages))),
+      this.latestJson(state).then((messages) => encoder.encode(joinResultJson(roomJson, messages))),
     );
   }
 }

@@ -73,6 +73,26 @@ describe('rejoining a room with since and epoch', () => {
     expect(lastSeq).toBe(held + 100);
   });
 
+  it('answers a few missed from what it keeps, as they are now: edited and deleted ones too', async () => {
+    const room = await stack.createRoom('Few Missed');
+    await post(room.id, 60, 'early');
+    const first = await join(room.id);
+    const missed = await post(room.id, 5, 'later');
+    const [edited, deleted] = [missed[1] as ChatMessage, missed[3] as ChatMessage];
+    // A plain join keeps the latest messages as they are now; the rejoins after it are served from them.
+    await request(stack.nc, Subjects.rooms.edit, { room: room.id, id: edited.id, user: user(), text: 'edited' });
+    await request(stack.nc, Subjects.rooms.delete, { room: room.id, id: deleted.id, user: user() });
+    await join(room.id);
+    for (let i = 0; i < 2; i++) {
+      const { result } = await join(room.id, { since: first.lastSeq, epoch: first.result.room.epoch });
+      expect(result.reset).toBe(false);
+      expect(seqs(result.messages)).toEqual(range(61, 65));
+      const now = (m: ChatMessage) => (m === edited ? 'edited' : m === deleted ? '' : m.text);
+      expect(result.messages.map((m) => m.text)).toEqual(missed.map(now));
+      expect(result.messages[3]?.deletedAt).toBeDefined();
+    }
+  });
+
   it('answers no messages, and no reset, to a client that missed nothing (or names a seq beyond the last)', async () => {
     const room = await stack.createRoom('Up To Date');
     await post(room.id, 3, 'm');
