@@ -36,7 +36,11 @@ export type AdminUserView = Static<typeof AdminUserView>;
  * A room's incarnation: a number drawn when the room is created, so a room deleted and created again under the
  * same id has a new one. Seqs count within one incarnation: a position in a room is its epoch and a seq.
  */
-export const RoomEpoch = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+export const RoomEpoch = Type.Integer({
+  minimum: 1,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: "the room's incarnation: new when a room is deleted and created again under the same id",
+});
 
 export const Room = Type.Object({
   id: RoomId,
@@ -47,7 +51,11 @@ export const Room = Type.Object({
 export type Room = Static<typeof Room>;
 
 /** The last seq a client holds of a room (0: none yet). */
-export const SinceSeq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+export const SinceSeq = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'the last seq held of the room (0: none)',
+});
 
 /**
  * Where a client's copy of a room ends, to resume from: the last seq it holds and the incarnation (epoch) that
