@@ -21,9 +21,19 @@ export const JoinFrame = Type.Object(
   strict,
 );
 export const LeaveFrame = Type.Object({ type: Type.Literal('leave'), room: RoomId, ref: Ref }, strict);
+/**
+ * `id`: the message's id, chosen by the client (a UUID) so that sending again after a lost answer stores nothing
+ * twice: a repeat is answered with the message stored under it.
+ */
 export const SendFrame = Type.Object(
-  // The length limit is checked after trimming (MESSAGE_TOO_LONG), so the schema bounds only the frame.
-  { type: Type.Literal('send'), room: RoomId, text: Type.String({ maxLength: MAX_FRAME_BYTES }), ref: Ref },
+  {
+    type: Type.Literal('send'),
+    room: RoomId,
+    // The length limit is checked after trimming (MESSAGE_TOO_LONG), so the schema bounds only the frame.
+    text: Type.String({ maxLength: MAX_FRAME_BYTES }),
+    id: Type.Optional(Uuid),
+    ref: Ref,
+  },
   strict,
 );
 export const HistoryFrame = Type.Object(

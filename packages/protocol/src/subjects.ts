@@ -70,11 +70,16 @@ export const JoinHeaders = {
 /**
  * Headers of the events on room.<id>. `Chat-Event` is on join and leave notices (`joined`, `left`): a
  * subscriber that only needs to tell them from the events that change the room (rooms, which ignores
- * notices) reads it without parsing the body. Messages, edits and deletions carry no header, so the hot path
- * sends nothing extra; the body stays the frame a socket gets, readable with `nats sub 'room.>'`.
+ * notices) reads it without parsing the body. Messages carry their seq (`Chat-Seq`); edits and deletions carry
+ * no header. The body stays the frame a socket gets, readable with `nats sub 'room.>'`.
  */
 export const RoomEventHeaders = {
   type: 'Chat-Event',
+  /**
+   * On `message` events: the message's seq, so that a gateway drops a message announced again (after a rooms
+   * instance died between its commit and its announcement) without parsing the body.
+   */
+  seq: 'Chat-Seq',
 } as const;
 
 /** Headers of the events on typing.<id>: the typist, so that gateways skip their sockets without parsing. */

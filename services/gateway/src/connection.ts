@@ -276,10 +276,10 @@ export class Connection implements Member, CorkHolder {
     });
   }
 
-  private async send({ room, text, ref }: SendFrame, requestId: string): Promise<void> {
+  private async send({ room, text, id, ref }: SendFrame, requestId: string): Promise<void> {
     const joined = this.membership(room);
     if (!this.sendBucket.take()) throw rateLimited('messages');
-    const sent = this.deps.roomsClient.send(joined, this.user, normalizeMessageText(text), requestId);
+    const sent = this.deps.roomsClient.send(joined, this.user, normalizeMessageText(text), requestId, id);
     this.replyOkRaw(ref, await this.refusalRechecks(joined, sent));
     this.deps.typing.sent(room, this.user.id);
   }

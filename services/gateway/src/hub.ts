@@ -14,9 +14,14 @@
  * After a gap in what the gateway hears (NATS disconnected), who may stay is checked again before anyone is
  * served more: `pause` holds every room's events (in order, per room) until `resume`, when those who still
  * may stay get them.
+ *
+ * A message may be announced twice (the rooms service's outbox, docs/reliability.md), the second time perhaps
+ * after later ones: each gets a message once. The seq comes in the event's `Chat-Seq` header; a seq handed on
+ * already is dropped, and a late one goes only to members whose join history did not hold it.
  */
-import { roomSubject, TypingHeaders, typingSubject } from '@chat/protocol';
+import { RoomEventHeaders, roomSubject, TypingHeaders, typingSubject } from '@chat/protocol';
 import type { Msg, NatsConnection, Subscription } from '@chat/nats';
+import { DeliveredSeqs } from './delivered-seqs.js';
 
 export interface Member {
   /** Writes a text frame that is already serialized. */
@@ -32,14 +37,17 @@ interface RoomChannel<M extends Member> {
   readonly typing: Subscription;
   readonly ready: Promise<void>;
   readonly members: Set<M>;
+  /** The last seq of each member's join history: it has every message up to that one. */
+  readonly joinedAt: Map<M, number>;
+  /** The highest of joinedAt (never lowered): a message above it goes to every member without a look. */
+  maxJoinedAt: number;
+  readonly delivered: DeliveredSeqs;
   readonly pending: Map<M, HeldEvent[]>;
   /** Events that arrived while the hub was paused, in order. */
   paused: Msg[] | undefined;
 }
 
-const decoder = new TextDecoder();
-
-/** An event held for a joiner, with its seq (0 for notices) read once however many joiners hold it. */
+/** An event held for a joiner, with its seq (0 for all but messages) read once however many joiners hold it. */
 type HeldEvent = { frame: Uint8Array; seq: number };
 
 export class Hub<M extends Member = Member> {
@@ -60,7 +68,7 @@ export class Hub<M extends Member = Member> {
       const held = channel.paused;
       if (!held) continue;
       channel.paused = undefined;
-      for (const msg of held) fanout(channel.members, channel.pending, msg);
+      for (const msg of held) fanout(channel, msg);
     }
   }
 
@@ -90,6 +98,8 @@ export class Hub<M extends Member = Member> {
       if (seq > lastSeq) member.deliver(frame);
     }
     channel.members.add(member);
+    channel.joinedAt.set(member, lastSeq);
+    if (lastSeq > channel.maxJoinedAt) channel.maxJoinedAt = lastSeq;
   }
 
   /** Abandons a join that was refused or failed. */
@@ -104,6 +114,7 @@ export class Hub<M extends Member = Member> {
     const channel = this.channels.get(roomId);
     if (!channel) return;
     channel.members.delete(member);
+    channel.joinedAt.delete(member);
     this.releaseIfUnused(channel);
   }
 
@@ -124,12 +135,15 @@ export class Hub<M extends Member = Member> {
     const channel: RoomChannel<M> = {
       id: roomId,
       members,
+      joinedAt: new Map(),
+      maxJoinedAt: 0,
+      delivered: new DeliveredSeqs(),
       pending,
       paused: undefined,
       subscription: this.nc.subscribe(roomSubject(roomId), {
         callback: (err, msg) => {
           if (err) return;
-          if (!this.isPaused) fanout(members, pending, msg);
+          if (!this.isPaused) fanout(channel, msg);
           else if (channel.paused) channel.paused.push(msg);
           else channel.paused = [msg];
         },
@@ -155,13 +169,23 @@ export class Hub<M extends Member = Member> {
   }
 }
 
-function fanout(members: Set<Member>, pending: Map<Member, HeldEvent[]>, msg: Msg): void {
+function fanout(channel: RoomChannel<Member>, msg: Msg): void {
+  const seq = seqOf(msg);
+  // Announced again: every member got it already, or had it in its join history.
+  if (seq !== 0 && !channel.delivered.add(seq)) return;
+  const { members, pending } = channel;
   // One Buffer view of the event for all members: ws would otherwise make one per send.
   const data = msg.data;
   const frame = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  for (const member of members) member.deliver(frame);
+  if (seq === 0 || seq > channel.maxJoinedAt) {
+    for (const member of members) member.deliver(frame);
+  } else {
+    // A message later than its successors (announced again after a rooms instance died): only those whose
+    // join history did not hold it get it.
+    for (const member of members) if ((channel.joinedAt.get(member) ?? 0) < seq) member.deliver(frame);
+  }
   if (pending.size > 0) {
-    const event = { frame, seq: seqOf(frame) };
+    const event = { frame, seq };
     for (const held of pending.values()) held.push(event);
   }
 }
@@ -174,8 +198,8 @@ function fanoutTyping(members: Set<Member>, msg: Msg): void {
   for (const member of members) if (member.user.id !== typist) member.deliver(frame);
 }
 
-/** The seq of a message event; 0 for notices. Only used on the rare join window, never in fanout. */
-function seqOf(frame: Uint8Array): number {
-  const event = JSON.parse(decoder.decode(frame)) as { type?: string; message?: { seq?: number } };
-  return event.type === 'message' ? (event.message?.seq ?? 0) : 0;
+/** The seq of a message event, from its header (no parse of the body); 0 for every other event. */
+function seqOf(msg: Msg): number {
+  const seq = msg.headers?.get(RoomEventHeaders.seq);
+  return seq ? Number(seq) : 0;
 }

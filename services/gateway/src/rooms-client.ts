@@ -108,12 +108,19 @@ export class RoomsClient {
 
   /**
    * Sends are retried when the rooms service did not answer (an instance died mid-request, a broker blip),
-   * within the one request deadline: each attempt gets its share of it. The message id is chosen here, so
-   * however many attempts reach the store, the message is stored once. The stored message comes back as the
-   * rooms service serialized it (a ChatMessage as JSON bytes): it goes into the sender's reply unparsed.
+   * within the one request deadline: each attempt gets its share of it. Every attempt carries one message id,
+   * the client's (so that its own retries are the same send as these) or else one chosen here, so however many
+   * attempts reach the store, the message is stored once. The stored message comes back as the rooms service
+   * serialized it (a ChatMessage as JSON bytes): it goes into the sender's reply unparsed.
    */
-  async send({ room, epoch }: RoomRef, author: UserRef, text: string, requestId?: string): Promise<Uint8Array> {
-    const id = randomUUID();
+  async send(
+    { room, epoch }: RoomRef,
+    author: UserRef,
+    text: string,
+    requestId?: string,
+    messageId?: string,
+  ): Promise<Uint8Array> {
+    const id = messageId ?? randomUUID();
     const deadline = Date.now() + this.timeoutMs;
     const attemptTimeout = Math.ceil(this.timeoutMs / this.sendAttempts);
     for (let attempt = 1; ; attempt++) {

@@ -23,6 +23,7 @@ import { ROOMS_SCHEMA, type RoomsDatabase } from './db/schema.js';
 import { MessageEdits } from './messages/edits.js';
 import { MessageHistory } from './messages/history.js';
 import { RecentHistory } from './messages/recent-history.js';
+import { Outbox } from './messages/outbox.js';
 import { MessageWriter } from './messages/writer.js';
 import { roomsMetrics } from './metrics.js';
 import { roomsService } from './nats/endpoints.js';
@@ -34,6 +35,7 @@ import { historyRoutes } from './routes/history.js';
 import { roomRoutes } from './routes/rooms.js';
 import { RoomAccessCheck } from './rooms/access.js';
 import { RoomStore } from './rooms/store.js';
+import { dieAfterCommitting } from './test-hooks.js';
 
 export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
   const app = Fastify(
@@ -52,9 +54,11 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
     const recent = new RecentHistory(history);
     const events = natsRoomEvents(nc);
     const counts = roomsMetrics(metrics.registry, () => writer.depth);
-    const writer = new MessageWriter(database.db, database.pool, events, {
+    const outbox = new Outbox(database.db, events, () => nc.flush(), { logger: app.log });
+    const writer = new MessageWriter(database.db, database.pool, events, outbox, {
       logger: app.log,
       onCommit: counts.batchCommitted,
+      afterCommit: dieAfterCommitting(config.NODE_ENV),
     });
     const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
     app.addHook('onClose', async () => users.close());
@@ -95,8 +99,11 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
       for (const subscription of stateWatch) subscription.unsubscribe();
       sweeper.stop();
       await writer.close();
+      await outbox.close();
       events.flush();
     });
+    // What a rooms instance that died left unannounced is announced by the others, and by itself once back.
+    outbox.start();
 
     await app.register(openApiDocument, {
       title: 'MultiChat rooms',

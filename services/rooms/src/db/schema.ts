@@ -46,9 +46,16 @@ export interface PresenceTable {
   sockets: number;
 }
 
+/** Messages committed whose event NATS has not taken yet (migration 0006, messages/outbox.ts). */
+export interface UnannouncedTable {
+  message_id: string;
+  committed_at: ColumnType<Date, never, never>;
+}
+
 export interface RoomsDatabase {
   rooms: RoomsTable;
   messages: MessagesTable;
+  unannounced: UnannouncedTable;
   gateways: GatewaysTable;
   presence: PresenceTable;
 }

@@ -3,10 +3,16 @@
  *
  * Sends are queued. While one flush is in flight, new sends accumulate; the next flush takes all of them.
  * A flush is one SQL statement whatever its size: it advances last_seq of every room in the batch
- * (assigning each room a block of consecutive seqs) and inserts every message, atomically. Only once it has
- * committed are the senders answered and the events published, in arrival order, so subscribers see seqs
- * ascending and a message that was announced is always in the store. A failed statement assigns nothing,
- * so seqs never have gaps. Ids and timestamps are made here.
+ * (assigning each room a block of consecutive seqs), inserts every message and marks each one unannounced
+ * (the outbox), atomically. Only once it has committed are the senders answered and the events published, in
+ * arrival order, so subscribers see seqs ascending and a message that was announced is always in the store.
+ * A failed statement assigns nothing, so seqs never have gaps. Timestamps are made here, and ids when the
+ * sender chose none.
+ *
+ * A message id is stored once (it is the primary key): a send whose id is stored already is answered with
+ * the stored message and stores nothing, whether it is a retry, a client's repeat, or a twin in the same batch
+ * or at another instance. Only retries look before writing; any other send finds out from the statement,
+ * which fails as a whole on a taken id and is written again without it.
  */
 import { randomUUID } from 'node:crypto';
 import { type ChatMessage, ChatError, ErrorCode, type UserRef } from '@chat/protocol';
@@ -17,6 +23,7 @@ import { ROOMS_SCHEMA, type RoomsDatabase } from '../db/schema.js';
 import type { RoomEvents } from '../nats/room-events.js';
 import { noSuchRoom } from '../rooms/store.js';
 import { toChatMessage } from './history.js';
+import type { Outbox } from './outbox.js';
 
 export interface MessageWriterOptions {
   /** Most messages in one transaction; more wait for the next flush. */
@@ -26,10 +33,12 @@ export interface MessageWriterOptions {
   logger: { error(obj: object, msg: string): void };
   /** Told of every batch committed: its size, the messages it stored (twins once), and how long it took. */
   onCommit?(batchSize: number, stored: number, seconds: number): void;
+  /** Called between a commit and its answers and events, with what it stored (a fault test's hook). */
+  afterCommit?(stored: ChatMessage[]): void;
 }
 
 export interface SendIdentity {
-  /** The message id the gateway chose; a new one is made when absent. */
+  /** The message id the client or the gateway chose; a new one is made when absent. */
   id?: string | undefined;
   /** True when an earlier attempt of this send may already be stored (by this or another instance). */
   retried?: boolean;
@@ -49,6 +58,26 @@ interface Pending {
   reject(error: ChatError): void;
 }
 
+/** A message in the store, with what a send of the same id is checked against. */
+interface Stored {
+  room: string;
+  authorId: string;
+  message: ChatMessage;
+  /** Its event may not have gone out (it is in the outbox): whoever answers it announces it. */
+  unannounced: boolean;
+}
+
+/** What a send comes to: the message stored under its id, or why it is refused. */
+type Outcome = Stored | ChatError;
+
+/**
+ * How often a batch is written again after its statement met an id stored meanwhile (by another batch
+ * elsewhere, or a deadlock between two such): each time, the ids taken are looked up and left out.
+ */
+const MAX_COLLISION_TRIES = 4;
+const UNIQUE_VIOLATION = '23505';
+const DEADLOCK_DETECTED = '40P01';
+
 /**
  * The whole batch in one statement: reserve every room's block of seqs, insert every message. Rooms are locked
  * in id order so that two instances writing to overlapping rooms cannot deadlock. A room missing from `bumped`
@@ -66,13 +95,17 @@ const GROUP_COMMIT = {
     ), bumped AS (
       UPDATE ${ROOMS_SCHEMA}.rooms r SET last_seq = r.last_seq + locked.n FROM locked WHERE r.id = locked.id
       RETURNING r.id, r.last_seq - locked.n AS first_seq_before
+    ), stored AS (
+      INSERT INTO ${ROOMS_SCHEMA}.messages (id, room_id, seq, author_id, author_username, text, created_at)
+      SELECT m.id, m.room_id, bumped.first_seq_before + m.ordinal, m.author_id, m.author_username, m.text, m.created_at
+      FROM unnest($3::uuid[], $4::text[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+        AS m(id, room_id, ordinal, author_id, author_username, text, created_at)
+      JOIN bumped ON bumped.id = m.room_id
+      RETURNING id, seq
+    ), outbox AS (
+      INSERT INTO ${ROOMS_SCHEMA}.unannounced (message_id) SELECT id FROM stored
     )
-    INSERT INTO ${ROOMS_SCHEMA}.messages (id, room_id, seq, author_id, author_username, text, created_at)
-    SELECT m.id, m.room_id, bumped.first_seq_before + m.ordinal, m.author_id, m.author_username, m.text, m.created_at
-    FROM unnest($3::uuid[], $4::text[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
-      AS m(id, room_id, ordinal, author_id, author_username, text, created_at)
-    JOIN bumped ON bumped.id = m.room_id
-    RETURNING id, seq`,
+    SELECT id, seq FROM stored`,
 };
 
 export class MessageWriter {
@@ -88,6 +121,8 @@ export class MessageWriter {
     private readonly db: Kysely<RoomsDatabase>,
     private readonly pool: DatabasePool,
     private readonly events: RoomEvents,
+    /** Told which messages were announced, so that their outbox rows go once NATS has the events. */
+    private readonly outbox: Pick<Outbox, 'announced'>,
     private readonly options: MessageWriterOptions,
   ) {
     this.maxBatch = options.maxBatch ?? 2000;
@@ -137,10 +172,10 @@ export class MessageWriter {
   }
 
   private async flush(batch: Pending[]): Promise<void> {
-    let stored: (ChatMessage | undefined)[];
+    let written: { outcomes: Outcome[]; stored: ChatMessage[] };
     const startedAt = performance.now();
     try {
-      stored = await this.write(batch);
+      written = await this.write(batch);
     } catch (err) {
       // Every sender was told UNAVAILABLE with its request id: each finds this line by it.
       const requestIds = batch.flatMap((p) => (p.requestId === undefined ? [] : [p.requestId]));
@@ -149,50 +184,72 @@ export class MessageWriter {
       for (const pending of batch) pending.reject(error);
       return;
     }
+    this.options.afterCommit?.(written.stored);
     const seconds = (performance.now() - startedAt) / 1000;
-    const published = new Set<string>();
+    const announced = new Set<string>();
     for (let i = 0; i < batch.length; i++) {
       const pending = batch[i] as Pending;
-      const message = stored[i];
-      if (message) {
-        // Serialized once: the same text is the sender's answer and the inside of the room's event.
-        const json = JSON.stringify(message);
-        pending.resolve(new RawReply(json));
-        // A retried message is announced again (its first announcement may never have gone out); clients
-        // keep one per seq. Twins within one batch are announced once.
-        if (!published.has(message.id)) this.publish(pending, message, json);
-        published.add(message.id);
-      } else {
-        pending.reject(noSuchRoom());
+      const outcome = written.outcomes[i] as Outcome;
+      if (outcome instanceof ChatError) {
+        pending.reject(outcome);
+        continue;
+      }
+      const { message } = outcome;
+      // Serialized once: the same text is the sender's answer and the inside of the room's event.
+      const json = JSON.stringify(message);
+      pending.resolve(new RawReply(json));
+      // New messages, and a repeated one whose first announcement may never have gone out (its outbox row is
+      // still there), are announced; twins within one batch once. Gateways drop a message they delivered.
+      if (outcome.unannounced && !announced.has(message.id) && this.publish(pending, message, json)) {
+        announced.add(message.id);
       }
     }
-    this.options.onCommit?.(batch.length, published.size, seconds);
+    this.outbox.announced([...announced]);
+    this.options.onCommit?.(batch.length, written.stored.length, seconds);
   }
 
-  private publish({ room, requestId }: Pending, message: ChatMessage, json: string): void {
+  /** False when the event could not be handed to NATS: its outbox row stays, and the outbox announces it. */
+  private publish({ room, requestId }: Pending, message: ChatMessage, json: string): boolean {
     try {
-      this.events.message(room, json);
+      this.events.message(room, json, message.seq);
+      return true;
     } catch (err) {
-      // The message is stored and its sender answered; subscribers catch up through history.
       this.options.logger.error({ err, room, seq: message.seq, reqId: requestId }, 'message event not published');
+      return false;
     }
   }
 
   /**
-   * Stores a batch; returns each pending send's stored message, or undefined when its room does not exist.
-   * One statement does it all (reserve every room's block of seqs, insert every message), so a batch costs
-   * one round trip to Postgres and is atomic without a transaction block.
+   * Stores a batch; returns each pending send's outcome and the messages stored now. One statement does it all
+   * (reserve every room's block of seqs, insert every message, mark them unannounced), so a batch costs one
+   * round trip to Postgres and is atomic without a transaction block. When the statement meets an id that is
+   * stored already, it stored nothing: the batch's ids are looked up, and the rest is written again.
    */
-  private async write(batch: Pending[]): Promise<(ChatMessage | undefined)[]> {
-    // A retried send whose first attempt was stored gets that message back instead of a second copy; so does
-    // a send whose id appears twice in one batch. Only retries pay for the lookup.
-    const known = await this.alreadyStored(batch);
+  private async write(batch: Pending[]): Promise<{ outcomes: Outcome[]; stored: ChatMessage[] }> {
+    // A retried send was probably stored by its first attempt: those look first.
+    let known = await this.lookUp(batch.filter((p) => p.retried));
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.insert(batch, known);
+      } catch (err) {
+        if (!isIdCollision(err) || tries >= MAX_COLLISION_TRIES) throw err;
+        known = await this.lookUp(batch);
+      }
+    }
+  }
+
+  private async insert(
+    batch: Pending[],
+    known: Map<string, Stored>,
+  ): Promise<{ outcomes: Outcome[]; stored: ChatMessage[] }> {
     const counts = new Map<string, number>();
     const fresh: { index: number; ordinal: number }[] = [];
+    /** Where each id first appears in the batch: a later twin gets what that one gets. */
+    const first = new Map<string, number>();
     for (let i = 0; i < batch.length; i++) {
       const pending = batch[i] as Pending;
-      if (known.has(pending.id)) continue;
-      known.set(pending.id, undefined);
+      if (known.has(pending.id) || first.has(pending.id)) continue;
+      first.set(pending.id, i);
       const ordinal = (counts.get(pending.room) ?? 0) + 1;
       counts.set(pending.room, ordinal);
       fresh.push({ index: i, ordinal });
@@ -220,24 +277,76 @@ export class MessageWriter {
       for (const row of inserted.rows) seqOf.set(row.id, Number(row.seq));
     }
 
-    return batch.map((pending) => {
+    const stored: ChatMessage[] = [];
+    const outcomes: Outcome[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const pending = batch[i] as Pending;
       const earlier = known.get(pending.id);
-      if (earlier) return earlier;
+      const firstIndex = first.get(pending.id) as number;
       const seq = seqOf.get(pending.id);
-      if (seq === undefined) return undefined;
-      const { id, author, text, createdAt } = pending;
-      const message = { id, seq, author: { id: author.id, username: author.username }, text, createdAt };
-      known.set(id, message);
-      return message;
-    });
+      if (earlier) {
+        outcomes.push(checkRepeat(pending, earlier));
+      } else if (firstIndex !== i) {
+        const original = outcomes[firstIndex] as Outcome;
+        outcomes.push(original instanceof ChatError ? original : checkRepeat(pending, original));
+      } else if (seq === undefined) {
+        outcomes.push(noSuchRoom());
+      } else {
+        const { id, room, author, text, createdAt } = pending;
+        const message = { id, seq, author: { id: author.id, username: author.username }, text, createdAt };
+        stored.push(message);
+        outcomes.push({ room, authorId: author.id, message, unannounced: true });
+      }
+    }
+    return { outcomes, stored };
   }
 
-  private async alreadyStored(batch: Pending[]): Promise<Map<string, ChatMessage | undefined>> {
-    const known = new Map<string, ChatMessage | undefined>();
-    const retried = batch.filter((p) => p.retried).map((p) => p.id);
-    if (retried.length === 0) return known;
-    const rows = await this.db.selectFrom('messages').selectAll().where('id', 'in', retried).execute();
-    for (const row of rows) known.set(row.id, toChatMessage(row));
+  /** The stored messages among the batch's ids, each with whether it is still waiting to be announced. */
+  private async lookUp(sends: Pending[]): Promise<Map<string, Stored>> {
+    const known = new Map<string, Stored>();
+    if (sends.length === 0) return known;
+    const rows = await this.db
+      .selectFrom('messages')
+      .leftJoin('unannounced', 'unannounced.message_id', 'messages.id')
+      .selectAll('messages')
+      .select('unannounced.message_id as outboxed')
+      .where(
+        'messages.id',
+        'in',
+        sends.map((p) => p.id),
+      )
+      .execute();
+    for (const row of rows) {
+      const message = toChatMessage(row);
+      known.set(row.id, { room: row.room_id, authorId: row.author_id, message, unannounced: row.outboxed !== null });
+    }
     return known;
   }
+}
+
+/**
+ * A send whose id is stored already gets that message, but only as a repeat of the same send: the same room and
+ * the same author. Message ids are seen by every member of a room, so anything else is refused, never answered
+ * with someone else's message.
+ */
+function checkRepeat(pending: Pending, stored: Stored): Outcome {
+  if (stored.room !== pending.room) {
+    return new ChatError(
+      ErrorCode.BAD_REQUEST,
+      `message id ${pending.id} is taken by a message in another room; a new message needs a new id`,
+    );
+  }
+  if (stored.authorId !== pending.author.id) {
+    return new ChatError(
+      ErrorCode.BAD_REQUEST,
+      `message id ${pending.id} is taken by another user's message; a new message needs a new id`,
+    );
+  }
+  return stored;
+}
+
+/** The statement met an id stored since the batch was planned (or deadlocked with the batch that stored it). */
+function isIdCollision(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === UNIQUE_VIOLATION || code === DEADLOCK_DETECTED;
 }

@@ -2,8 +2,8 @@
  * Publishes the events of a room (message, joined, left, edited, deleted) on room.<id>. Each frame is built
  * here, once: the gateway forwards these exact bytes to every socket in the room. Join and leave notices also
  * carry their type in the `Chat-Event` header, so that subscribers needing only to tell them from the events
- * that change the room (message, edited, deleted, which carry no header: nothing extra on the hot path) do
- * not parse the body.
+ * that change the room do not parse the body. A message carries its seq in `Chat-Seq`: it may be announced
+ * again (docs/reliability.md, "Every committed message is announced"), and gateways drop what they delivered.
  *
  * Join and leave notices are gathered per room (see PresenceGatherer in the protocol), and whatever is
  * gathered for a room is published before any other event of that room, so a notice never trails the
@@ -27,7 +27,7 @@ import { headers, type MsgHdrs, type NatsConnection } from '@chat/nats';
  * for this event and for the answer to whoever made it.
  */
 export interface RoomEvents {
-  message(room: string, messageJson: string): void;
+  message(room: string, messageJson: string, seq: number): void;
   joined(room: string, user: UserRef): void;
   left(room: string, user: UserRef): void;
   edited(room: string, messageJson: string): void;
@@ -50,12 +50,16 @@ export function natsRoomEvents(nc: NatsConnection): RoomEvents {
   const presence = new PresenceGatherer((room, frame, kind) =>
     nc.publish(roomSubject(room), frame, { headers: NOTICE_HEADERS[kind] }),
   );
-  const publishMessage = (type: MessageEventType, room: string, messageJson: string) => {
+  const publishMessage = (type: MessageEventType, room: string, messageJson: string, h?: MsgHdrs) => {
     presence.flush(room);
-    nc.publish(roomSubject(room), messageEventJson(type, room, messageJson));
+    nc.publish(roomSubject(room), messageEventJson(type, room, messageJson), h && { headers: h });
   };
   return {
-    message: (room, messageJson) => publishMessage('message', room, messageJson),
+    message(room, messageJson, seq) {
+      const h = headers();
+      h.set(RoomEventHeaders.seq, String(seq));
+      publishMessage('message', room, messageJson, h);
+    },
     edited: (room, messageJson) => publishMessage('edited', room, messageJson),
     deleted: (room, messageJson) => publishMessage('deleted', room, messageJson),
     joined(room, user) {

@@ -28,7 +28,8 @@ export function watchRoomStates(nc: NatsConnection, { rooms, recent, access }: K
   const events = nc.subscribe(`${ROOM_SUBJECT_PREFIX}*`, {
     callback: (err, msg) => {
       if (err) return;
-      // Only notices carry the header; reading it (which parses the headers) costs nothing for the others.
+      // Notices carry their type in a header (messages their seq; edits and deletions nothing): a header read,
+      // not a parse of the body.
       if (msg.headers && NOTICES.has(msg.headers.get(RoomEventHeaders.type))) return;
       rooms.forgetState(msg.subject.slice(ROOM_SUBJECT_PREFIX.length));
     },

@@ -32,13 +32,14 @@ afterAll(async () => {
 });
 
 const noEvents: RoomEvents = { message() {}, joined() {}, left() {}, edited() {}, deleted() {}, flush() {} };
+const noOutbox = { announced() {} };
 
 describe('a failed batch of messages', () => {
   it('is logged once, naming the request id of every send in it', async () => {
     const room = await stack.createRoom('Brittle');
     const errors: { obj: Record<string, unknown>; msg: string }[] = [];
     const logger = { error: (obj: object, msg: string) => errors.push({ obj: obj as Record<string, unknown>, msg }) };
-    const writer = new MessageWriter(database.db, database.pool, noEvents, { logger });
+    const writer = new MessageWriter(database.db, database.pool, noEvents, noOutbox, { logger });
     const author = { id: alice.id, username: alice.username };
     const requestIds = ['gw1-a', 'gw1-b', 'gw2-c'];
 
