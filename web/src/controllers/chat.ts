@@ -8,6 +8,7 @@ import type { ReactiveControllerHost } from 'lit';
 import { sessionValid } from '../api/auth';
 import { describeError, errorCode, isTransient } from '../lib/errors';
 import { MAX_HISTORY_PAGE } from '../lib/limits';
+import { newMessageId } from '../lib/message-id';
 import {
   addNotice,
   applyChange,
@@ -28,6 +29,14 @@ import { ConnectionController, type ConnectionOptions, type ServerEvent } from '
 
 /** One page of "load older messages". */
 const OLDER_PAGE = 50;
+/**
+ * Tries of one send whose outcome is unknown (no answer in time, UNAVAILABLE, the socket dropped with it in
+ * flight), each with the same message id: the server stores it once, and a repeat is answered with the stored
+ * message, so it is shown once too. Between tries: RESEND_DELAY_MS, doubling; after a drop, the room's rejoin.
+ */
+const SEND_TRIES = 5;
+const RESEND_DELAY_MS = 500;
+const OUTCOME_UNKNOWN = new Set(['TIMEOUT', 'UNAVAILABLE', 'DISCONNECTED']);
 
 export interface OpenRoom {
   room: Room;
@@ -95,6 +104,10 @@ export class ChatController {
   private readonly pendingNotices = new Map<string, PendingNotice[]>();
   private readonly filling = new Set<string>();
   private readonly refill = new Set<string>();
+  /** Per room, the last send given up on: sent again (the composer kept the text), it keeps its message id. */
+  private readonly unsent = new Map<string, { text: string; id: string }>();
+  /** Sends waiting for their room to be joined again after a drop: told true once it is, false if it never will. */
+  private readonly rejoinWaiters = new Map<string, ((joined: boolean) => void)[]>();
   private counter = 0;
   private openedBefore = false;
 
@@ -148,6 +161,7 @@ export class ChatController {
     rooms.delete(id);
     this.rooms = rooms;
     this.pendingNotices.delete(id);
+    this.rejoined(id, false);
     this.unread = clearUnread(this.unread, id);
     if (this.active === id) this.active = null;
     const next = [...rooms.keys()].at(-1);
@@ -174,17 +188,47 @@ export class ChatController {
     this.patch(id, { error: null });
   }
 
-  /** Resolves true once the server stored the message; on false the error is on the room. */
+  /**
+   * Resolves true once the server stored the message; on false the error is on the room. A send whose outcome is
+   * unknown is sent again with the same message id (SEND_TRIES), so nothing typed is lost or shown twice.
+   */
   async send(id: string, text: string): Promise<boolean> {
-    try {
-      const message = await this.connection.request({ type: 'send', room: id, text });
-      this.merge(id, [message], false);
-      this.patch(id, { error: null });
-      return true;
-    } catch (error) {
-      this.patch(id, { error: `Message not sent. ${describeError(error)}` });
-      return false;
+    const unsent = this.unsent.get(id);
+    const frame = { type: 'send', room: id, text, id: unsent?.text === text ? unsent.id : newMessageId() } as const;
+    for (let tries = 1; ; tries++) {
+      const wentOut = this.connected;
+      try {
+        const message = await this.connection.request(frame);
+        this.unsent.delete(id);
+        this.merge(id, [message], false);
+        this.patch(id, { error: null });
+        return true;
+      } catch (error) {
+        const code = errorCode(error);
+        // Asked with no socket, nothing went out; otherwise it may have been stored, and goes again under its id.
+        const unknown = wentOut && code !== null && OUTCOME_UNKNOWN.has(code);
+        if (unknown && tries < SEND_TRIES && (await this.readyToResend(id, code === 'DISCONNECTED', tries))) continue;
+        this.unsent.set(id, { text, id: frame.id });
+        this.patch(id, { error: `Message not sent. ${describeError(error)}` });
+        return false;
+      }
     }
+  }
+
+  /** Waits to send again: for the room's rejoin after a drop, else a moment. False: the room is gone. */
+  private async readyToResend(id: string, dropped: boolean, tries: number): Promise<boolean> {
+    if (!dropped) await new Promise((resolve) => setTimeout(resolve, RESEND_DELAY_MS * 2 ** (tries - 1)));
+    const entry = this.rooms.get(id);
+    if (!entry || isOut(entry) || entry.phase === 'refused') return false;
+    if (entry.phase === 'joined' && this.connected) return true;
+    return new Promise((resolve) => this.rejoinWaiters.set(id, [...(this.rejoinWaiters.get(id) ?? []), resolve]));
+  }
+
+  /** Tells the sends waiting for a room whether it is joined again (false: closed, refused, taken away). */
+  private rejoined(id: string, joined: boolean): void {
+    const waiters = this.rejoinWaiters.get(id);
+    this.rejoinWaiters.delete(id);
+    for (const resolve of waiters ?? []) resolve(joined);
   }
 
   /** Resolves true once the server stored the new text; on false the error is on the room. */
@@ -240,6 +284,7 @@ export class ChatController {
       // A dropped socket is not a refusal: opened() joins again once it is back.
       if (errorCode(error) === 'DISCONNECTED' || isOut(this.rooms.get(id))) return;
       this.patch(id, { phase: 'refused', error: describeError(error), canRetry: isTransient(error) });
+      this.rejoined(id, false);
       return;
     }
     const entry = this.rooms.get(id);
@@ -275,6 +320,7 @@ export class ChatController {
       startReached: result.reset ? false : entry.startReached,
       joinedOnce: true,
     });
+    this.rejoined(id, true);
     if (entry.joinedOnce) {
       const missed = merged.added.filter((message) => unreadAfter === null || message.seq > unreadAfter);
       this.countUnread(id, missed);
@@ -391,10 +437,12 @@ export class ChatController {
     }
     this.pendingNotices.delete(id);
     this.patch(id, { phase: 'removed', error: null, loadingOlder: false });
+    this.rejoined(id, false);
   }
 
   private markDeleted(id: string): void {
     this.pendingNotices.delete(id);
+    this.rejoined(id, false);
     this.unread = clearUnread(this.unread, id);
     this.patch(id, { phase: 'deleted', error: null, loadingOlder: false });
   }

@@ -3,7 +3,7 @@
  * answers join (with `since` and `epoch` too)/history/send/edit/delete/leave/ping like the protocol says (replies arrive on a later timer
  * tick), and broadcasts messages, edits and deletions to the rooms the current socket joined, and room-list
  * changes to every socket, and `removed` to a socket the server takes out of a room. The client is alice; she may edit her own messages and delete her own, or anyone's
- * when `selfIsAdmin`.
+ * when `selfIsAdmin`. A send's message id is stored once: a repeat is answered with the stored message.
  */
 import type { ChatMessage, ClientFrame, JoinFrame, Room, ServerFrame } from '@chat/protocol';
 import type { SocketLike } from '../../src/controllers/connection';
@@ -53,6 +53,10 @@ export class FakeServer {
   /** Set false to hold replies (e.g. to see what the client does while waiting); see answerHeld. */
   answering = true;
   selfIsAdmin = false;
+  /** How many of the next sends are stored and announced, then answered UNAVAILABLE (rooms died before answering). */
+  unansweredCommits = 0;
+  /** Sends stored, by message id. */
+  private readonly sent = new Map<string, ChatMessage>();
   private clock = 0;
   /** Each room created gets the next: a room deleted and created again under its id is another incarnation. */
   private nextEpoch = 1;
@@ -105,14 +109,14 @@ export class FakeServer {
   }
 
   /** Stores `count` messages in a room and broadcasts them to sockets in the room. */
-  post(roomId: string, count: number, author = { id: 'u-bob', username: 'bob' }): ChatMessage[] {
+  post(roomId: string, count: number, author = { id: 'u-bob', username: 'bob' }, id?: string): ChatMessage[] {
     const entry = this.rooms.get(roomId);
     if (!entry) throw new Error(`no room ${roomId}`);
     const posted: ChatMessage[] = [];
     for (let i = 0; i < count; i++) {
       const seq = entry.messages.length + 1;
       const message = {
-        id: `${roomId}-${seq}`,
+        id: id ?? `${roomId}-${seq}`,
         seq,
         author,
         text: `${roomId} #${seq}`,
@@ -214,7 +218,14 @@ export class FakeServer {
         return void reply({ ok: true, data: { room: frame.room, messages: older } });
       }
       case 'send': {
-        const [message] = this.post(frame.room, 1, { id: 'u-alice', username: 'alice' });
+        const repeat = frame.id === undefined ? undefined : this.sent.get(frame.id);
+        if (repeat) return void reply({ ok: true, data: repeat });
+        const [message] = this.post(frame.room, 1, { id: 'u-alice', username: 'alice' }, frame.id);
+        if (frame.id !== undefined && message) this.sent.set(frame.id, message);
+        if (this.unansweredCommits > 0) {
+          this.unansweredCommits--;
+          return void reply({ ok: false, code: 'UNAVAILABLE' });
+        }
         return void reply({ ok: true, data: message });
       }
       case 'edit':
