@@ -3,8 +3,8 @@ import * as rooms from './0001-rooms.js';
 import * as messageEdits from './0002-message-edits.js';
 import * as historyVersion from './0003-history-version.js';
 import * as roomEpoch from './0004-room-epoch.js';
-import * as unannounced from './0006-unannounced.js';
 import * as presence from './0005-presence.js';
+import * as unannounced from './0006-unannounced.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -12,6 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002-message-edits': messageEdits,
   '0003-history-version': historyVersion,
   '0004-room-epoch': roomEpoch,
-  '0006-unannounced': unannounced,
   '0005-presence': presence,
+  '0006-unannounced': unannounced,
 };
