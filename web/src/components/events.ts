@@ -9,6 +9,11 @@ export interface SendRequest {
   done(sent: boolean): void;
 }
 
+/** The detail of `composer-typing`: the user started (or renews) typing, or stopped. */
+export interface TypingChange {
+  stop: boolean;
+}
+
 /** The detail of `message-edit`: the editor stays open with the new text until `done(true)`. */
 export interface EditRequest {
   messageId: string;

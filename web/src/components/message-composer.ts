@@ -4,8 +4,8 @@
  */
 import { css, html, LitElement } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { MAX_MESSAGE_CHARS } from '../lib/limits';
-import { fire, type SendRequest } from './events';
+import { MAX_MESSAGE_CHARS, TYPING_THROTTLE_MS } from '../lib/limits';
+import { fire, type SendRequest, type TypingChange } from './events';
 import { sharedStyles } from './shared-styles';
 
 export class MessageComposer extends LitElement {
@@ -23,6 +23,8 @@ export class MessageComposer extends LitElement {
   declare closedReason: string | null;
   declare draft: string;
   declare sending: boolean;
+  /** When the last typing notice went out while this draft was being typed; 0: none (or it was stopped). */
+  private typingSince = 0;
 
   static override styles = [
     sharedStyles,
@@ -99,6 +101,7 @@ export class MessageComposer extends LitElement {
           ?disabled=${closed}
           @input=${this.onInput}
           @keydown=${this.onKeydown}
+          @blur=${this.stopTyping}
         ></textarea>
         <button type="submit" class="primary" ?disabled=${!canSend}>Send</button>
       </form>
@@ -121,6 +124,22 @@ export class MessageComposer extends LitElement {
 
   private onInput(event: Event): void {
     this.draft = (event.target as HTMLTextAreaElement).value;
+    if (this.draft.trim().length === 0) {
+      this.stopTyping();
+      return;
+    }
+    // Renewed while the user types, no more often than the server passes it on.
+    const now = Date.now();
+    if (now - this.typingSince < TYPING_THROTTLE_MS) return;
+    this.typingSince = now;
+    fire(this, 'composer-typing', { stop: false } satisfies TypingChange);
+  }
+
+  /** Emptied, left or sent: the others stop seeing "typing…" now rather than when it expires. */
+  private stopTyping(): void {
+    if (this.typingSince === 0) return;
+    this.typingSince = 0;
+    fire(this, 'composer-typing', { stop: true } satisfies TypingChange);
   }
 
   private onKeydown(event: KeyboardEvent): void {
@@ -146,6 +165,8 @@ export class MessageComposer extends LitElement {
     )
       return;
     this.sending = true;
+    // The message itself ends the typing line at the others.
+    this.typingSince = 0;
     const request: SendRequest = {
       text,
       done: (sent) => {

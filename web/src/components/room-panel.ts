@@ -2,6 +2,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { canLoadOlder, type OpenRoom } from '../controllers/chat';
 import { fire } from './events';
+import { typingText } from '../lib/typing';
+import './member-list';
 import './message-composer';
 import './message-list';
 import { sharedStyles } from './shared-styles';
@@ -80,6 +82,13 @@ export class RoomPanel extends LitElement {
       .refused p {
         margin: 0;
       }
+      .typing {
+        margin: 0;
+        min-height: 1.2em;
+        font-size: 0.85rem;
+        font-style: italic;
+        color: var(--chat-muted);
+      }
       .gone {
         margin: 0;
         padding: 0.5rem 0.75rem;
@@ -113,6 +122,11 @@ export class RoomPanel extends LitElement {
           Close
         </button>
       </header>
+      ${
+        phase === 'joined' || phase === 'joining'
+          ? html`<member-list .members=${this.entry.members} .selfId=${this.selfId}></member-list>`
+          : nothing
+      }
       ${phase === 'refused' ? this.renderRefused(error) : this.renderRoom(error)}
     `;
   }
@@ -152,6 +166,9 @@ export class RoomPanel extends LitElement {
         ?active=${this.active}
           ></message-list>`
       }
+      <p class="typing" aria-live="polite" data-testid="typing">
+        ${phase === 'joined' ? typingText(this.entry.typists.map((typist) => typist.user.username)) : nothing}
+      </p>
       ${this.renderGone()}
       ${
         error

@@ -7,7 +7,7 @@ import type { ChatMessage, JoinResult, RemovedEvent, Room, RoomsChangedFrame } f
 import type { ReactiveControllerHost } from 'lit';
 import { sessionValid } from '../api/auth';
 import { describeError, errorCode, isTransient } from '../lib/errors';
-import { MAX_HISTORY_PAGE } from '../lib/limits';
+import { MAX_HISTORY_PAGE, TYPING_EXPIRY_MS } from '../lib/limits';
 import { newMessageId } from '../lib/message-id';
 import {
   addNotice,
@@ -22,8 +22,10 @@ import {
   type Notice,
   oldestSeq,
 } from '../lib/message-log';
+import { type Members, noMembers, withJoined, withLeft, withPage } from '../lib/members';
 import { presenceText } from '../lib/presence';
 import { resetNoticeText, resumeFields } from '../lib/resume';
+import { type Typist, unexpired, withoutTypist, withTyping } from '../lib/typing';
 import { clearUnread, countUnread, noUnread, type UnreadCounts } from '../lib/unread';
 import { ConnectionController, type ConnectionOptions, type ServerEvent } from './connection';
 
@@ -65,6 +67,10 @@ export interface OpenRoom {
   loadingOlder: boolean;
   /** Set after the first successful join; later joins are rejoins whose new messages count as unread. */
   joinedOnce: boolean;
+  /** Who is in the room now, on any device: from the join reply and its pages, kept live by joined and left. */
+  members: Members;
+  /** Others typing in the room now. */
+  typists: readonly Typist[];
 }
 
 export function canLoadOlder(room: OpenRoom): boolean {
@@ -142,6 +148,8 @@ export class ChatController {
         startReached: false,
         loadingOlder: false,
         joinedOnce: false,
+        members: noMembers,
+        typists: [],
       });
       // While disconnected the join waits for rejoinAll.
       if (this.connected) void this.join(room.id);
@@ -319,6 +327,8 @@ export class ChatController {
       logEpoch: result.room.epoch,
       startReached: result.reset ? false : entry.startReached,
       joinedOnce: true,
+      members: withPage(noMembers, result.members, result.memberCount),
+      typists: [],
     });
     this.rejoined(id, true);
     if (entry.joinedOnce) {
@@ -326,6 +336,7 @@ export class ChatController {
       this.countUnread(id, missed);
     }
     void this.fillGaps(id);
+    void this.pageMembers(id);
   }
 
   private async change(id: string, failure: string, request: () => Promise<ChatMessage>): Promise<boolean> {
@@ -349,6 +360,45 @@ export class ChatController {
     } catch {
       // Leaving is best effort: NOT_IN_ROOM or a drop both mean we are out.
     }
+  }
+
+  /** Tells the room's others that the user is typing (renewed by the composer while they type), or stopped. */
+  typing(id: string, stop: boolean): void {
+    if (!this.connected || this.rooms.get(id)?.phase !== 'joined') return;
+    // Of the moment: a lost one is replaced by the next, and a refusal has nothing to tell the user.
+    this.connection.request({ type: 'typing', room: id, ...(stop && { stop }) }).catch(() => {});
+  }
+
+  /** Asks for the members a join reply could not list (it lists at most 200), page by page. */
+  private async pageMembers(id: string): Promise<void> {
+    try {
+      for (;;) {
+        const entry = this.rooms.get(id);
+        if (entry?.phase !== 'joined' || entry.members.users.length >= entry.members.count) return;
+        const after = entry.members.users.at(-1)?.id;
+        const page = await this.connection.request({ type: 'members', room: id, ...(after && { after }) });
+        const now = this.rooms.get(id);
+        if (!now || page.members.length === 0) return;
+        this.patch(id, { members: withPage(now.members, page.members, page.memberCount) });
+      }
+    } catch {
+      // The list stays as far as it got; the count is still right.
+    }
+  }
+
+  /** Someone typing, or no longer: shown until TYPING_EXPIRY_MS after the last renewal. */
+  private typingEvent(entry: OpenRoom, user: { id: string; username: string }, stop: boolean): void {
+    if (user.id === this.options.selfId()) return;
+    const id = entry.room.id;
+    if (stop) {
+      this.patch(id, { typists: withoutTypist(entry.typists, user.id) });
+      return;
+    }
+    this.patch(id, { typists: withTyping(entry.typists, user) });
+    setTimeout(() => {
+      const now = this.rooms.get(id);
+      if (now && now.typists.length > 0) this.patch(id, { typists: unexpired(now.typists) });
+    }, TYPING_EXPIRY_MS + 50);
   }
 
   /** Pages back through history until no hole is left between the loaded messages. */
@@ -392,6 +442,10 @@ export class ChatController {
     if (!entry || isOut(entry)) return;
     switch (event.type) {
       case 'message': {
+        // Their message ends their typing.
+        if (entry.typists.length > 0) {
+          this.patch(event.room, { typists: withoutTypist(entry.typists, event.message.author.id) });
+        }
         const added = this.merge(event.room, [event.message], true);
         if (added.length > 0) {
           this.announce(entry, event.message);
@@ -406,9 +460,14 @@ export class ChatController {
       case 'joined':
       case 'left': {
         const names = event.users.map((user) => user.username);
-        this.notice(entry, presenceText(names, event.type));
+        const members = (event.type === 'joined' ? withJoined : withLeft)(entry.members, event.users);
+        this.patch(event.room, { members });
+        this.notice(this.rooms.get(event.room) ?? entry, presenceText(names, event.type));
         return;
       }
+      case 'typing':
+        this.typingEvent(entry, event.user, event.stop === true);
+        return;
     }
   }
 

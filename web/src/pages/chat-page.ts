@@ -7,7 +7,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { repeat } from 'lit/directives/repeat.js';
 import '../components/connection-status';
-import type { DeleteRequest, EditRequest, SendRequest } from '../components/events';
+import type { DeleteRequest, EditRequest, SendRequest, TypingChange } from '../components/events';
 import '../components/room-list';
 import type { RoomPanel } from '../components/room-panel';
 import '../components/room-panel';
@@ -199,6 +199,8 @@ export class ChatPage extends LitElement {
               @error-dismiss=${(event: Detail<string>) => chat.dismissError(event.detail)}
               @load-older=${() => chat.loadOlder(entry.room.id)}
               @message-send=${(event: Detail<SendRequest>) => this.send(entry.room.id, event.detail)}
+              @composer-typing=${(event: Detail<TypingChange>) => chat.typing(entry.room.id, event.detail.stop)}
+              @composer-typing=${(event: Detail<TypingChange>) => chat.typing(entry.room.id, event.detail.stop)}
               @message-edit=${(event: Detail<EditRequest>) => this.edit(entry.room.id, event.detail)}
               @message-delete=${(event: Detail<DeleteRequest>) => this.delete(entry.room.id, event.detail)}
             ></room-panel>`,

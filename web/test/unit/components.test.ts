@@ -368,6 +368,8 @@ describe('<room-panel>', () => {
     startReached: true,
     loadingOlder: false,
     joinedOnce: true,
+    members: { users: [{ id: 'u-alice', username: 'alice' }], count: 1 },
+    typists: [],
   });
 
   /** A panel the user can no longer talk in: a status note, the messages kept, nothing more to send. */
