@@ -168,6 +168,22 @@ describe('deploy/nats-server.conf', () => {
     expect(await refusedSubscription(auth, 'auth.user.get', 'q')).toBeUndefined();
   });
 
+  it('lets gateways pass typing notices to each other, one room at a time, and no one else send them', async () => {
+    const [one, two] = [await as('gateway'), await as('gateway')];
+    const got = two.subscribe('typing.lobby', { max: 1 });
+    await two.flush();
+    one.publish('typing.lobby', 'alice is typing');
+    for await (const msg of got) expect(msg.string()).toBe('alice is typing');
+    tried += 2;
+    const widened = violation(one);
+    one.publish('typing.lobby.extra', 'x');
+    await expect(widened).resolves.toMatchObject({ operation: 'publish', subject: 'typing.lobby.extra' });
+    const rooms = await as('rooms');
+    const refused = violation(rooms);
+    rooms.publish('typing.lobby', 'x');
+    await expect(refused).resolves.toMatchObject({ operation: 'publish', subject: 'typing.lobby' });
+  });
+
   it('lets the rooms credentials publish room events and nothing of auth', async () => {
     const rooms = await as('rooms');
     const operator = await as('operator');
