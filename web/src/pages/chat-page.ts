@@ -200,7 +200,6 @@ export class ChatPage extends LitElement {
               @load-older=${() => chat.loadOlder(entry.room.id)}
               @message-send=${(event: Detail<SendRequest>) => this.send(entry.room.id, event.detail)}
               @composer-typing=${(event: Detail<TypingChange>) => chat.typing(entry.room.id, event.detail.stop)}
-              @composer-typing=${(event: Detail<TypingChange>) => chat.typing(entry.room.id, event.detail.stop)}
               @message-edit=${(event: Detail<EditRequest>) => this.edit(entry.room.id, event.detail)}
               @message-delete=${(event: Detail<DeleteRequest>) => this.delete(entry.room.id, event.detail)}
             ></room-panel>`,
