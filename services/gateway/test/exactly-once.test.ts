@@ -24,8 +24,8 @@ afterAll(async () => {
 const messagesWith = (frames: ServerFrame[], id: string) =>
   frames.filter((f) => f.type === 'message' && f.message.id === id);
 
-async function rowsWithId(id: string): Promise<number> {
-  const client = new pg.Client({ connectionString: stack.databaseUrl });
+async function rowsWithId(id: string, where: Stack = stack): Promise<number> {
+  const client = new pg.Client({ connectionString: where.databaseUrl });
   await client.connect();
   try {
     return (await client.query('SELECT 1 FROM rooms.messages WHERE id = $1', [id])).rowCount ?? 0;
@@ -104,5 +104,47 @@ describe('a message announced again', () => {
     for (const s of [a, b]) expect(messagesWith(s.frames, message.id)).toHaveLength(1);
     expect(messagesWith(c.frames, message.id)).toEqual([]);
     for (const s of [a, b, c]) expect(messagesWith(s.frames, later.id)).toHaveLength(1);
+  });
+});
+
+describe('a send whose first outcome was UNAVAILABLE', () => {
+  // Its own stack: a short request timeout, so a store held up by a lock outlasts every try of the gateway.
+  let slow: Stack;
+  beforeAll(async () => {
+    slow = await startStack({ gatewayEnv: { REQUEST_TIMEOUT_MS: '400' } });
+  }, 30_000);
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  it('was stored all the same; sent again under its id it answers that message, and members get it once', async () => {
+    const [alice, bob] = [await slow.user(), await slow.user()];
+    const room = await slow.room('Unsure');
+    const [a, b] = [await slow.socket(alice.token), await slow.socket(bob.token)];
+    for (const s of [a, b]) ok(await s.request({ type: 'join', room }));
+
+    // A lock on the messages table holds the store past the gateway's timeout; the insert waits, then lands.
+    const blocker = new pg.Client({ connectionString: slow.databaseUrl });
+    await blocker.connect();
+    const id = randomUUID();
+    let first: Awaited<ReturnType<typeof a.request>>;
+    try {
+      await blocker.query('BEGIN; LOCK TABLE rooms.messages IN ACCESS EXCLUSIVE MODE');
+      first = await a.request({ type: 'send', room, text: 'did it go?', id });
+      await blocker.query('COMMIT');
+    } finally {
+      await blocker.end();
+    }
+    expect(first.ok ? undefined : first.error.code).toBe('UNAVAILABLE');
+
+    // The web client's retry: the same id, answered with the message the first try stored.
+    await b.waitFor((f) => f.type === 'message' && f.message.id === id);
+    const again = ok(await a.request({ type: 'send', room, text: 'did it go?', id })) as ChatMessage;
+    expect(again.id).toBe(id);
+    const next = ok(await b.request({ type: 'send', room, text: 'it did' })) as ChatMessage;
+    expect(next.seq).toBe(again.seq + 1);
+    for (const s of [a, b]) await s.waitFor((f) => f.type === 'message' && f.message.id === next.id);
+    for (const s of [a, b]) expect(messagesWith(s.frames, id)).toHaveLength(1);
+    expect(await rowsWithId(id, slow)).toBe(1);
   });
 });
