@@ -43,6 +43,13 @@ export class PresenceStore {
    */
   async enter(room: string, user: UserRef, gateway = NO_GATEWAY, again = false): Promise<boolean> {
     const added = again ? sql`rooms.presence.sockets` : sql`rooms.presence.sockets + 1`;
+    // A join makes its gateway known, as a heartbeat would: one killed before its first heartbeat was stored
+    // is then timed out like any other, rather than leaving its joins in presence for good. DO NOTHING leaves
+    // seen_at to the heartbeats, and takes no row lock, so a join storm does not queue on the gateway's row.
+    const known =
+      gateway === NO_GATEWAY
+        ? sql``
+        : sql`, known AS (INSERT INTO rooms.gateways (id) VALUES (${gateway}) ON CONFLICT (id) DO NOTHING)`;
     try {
       return await this.db.transaction().execute(async (trx) => {
         await lockUser(trx, room, user.id);
@@ -51,7 +58,7 @@ export class PresenceStore {
             INSERT INTO rooms.presence (room_id, user_id, gateway, username, sockets)
             VALUES (${room}, ${user.id}, ${gateway}, ${user.username}, 1)
             ON CONFLICT (room_id, user_id, gateway) DO UPDATE SET sockets = ${added}, username = excluded.username
-          )
+          )${known}
           SELECT EXISTS (SELECT 1 FROM rooms.presence WHERE room_id = ${room} AND user_id = ${user.id}) AS present`.execute(
           trx,
         );
