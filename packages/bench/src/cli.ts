@@ -18,18 +18,39 @@ import { allProcesses, othersShare } from './processes.js';
 import { judgeRounds, machine, medianAndSpread, type Results } from './results.js';
 import type { Context } from './scenarios/context.js';
 import { fanout } from './scenarios/fanout.js';
+import { fanoutCluster } from './scenarios/fanout-cluster.js';
 import { idle } from './scenarios/idle.js';
 import { persistence } from './scenarios/persistence.js';
+import { smallRooms } from './scenarios/small-rooms.js';
 import { storm } from './scenarios/storm.js';
 import { startFloor } from './targets/floor.js';
 import { startStack } from './targets/stack.js';
 import type { Target, TargetName } from './targets/target.js';
 
 /** Scenarios measured on one target at a time, each started fresh. */
-const single = { idle, storm, persistence } satisfies Record<string, (ctx: Context) => Promise<unknown>>;
+const single = {
+  idle,
+  storm,
+  persistence,
+  'idle-cluster': idle,
+  'small-rooms': smallRooms,
+} satisfies Record<string, (ctx: Context) => Promise<unknown>>;
 
-/** Persistence is about the store; the floor has none. */
-const applies = (scenario: ScenarioName, target: TargetName) => !(scenario === 'persistence' && target === 'floor');
+/** Scenarios with both (or all) targets up at once, their steps taken in turn. */
+const sideBySide = { fanout, 'fanout-cluster': fanoutCluster } satisfies Record<
+  string,
+  (contexts: Context[]) => Promise<unknown[]>
+>;
+
+/**
+ * The targets a scenario runs on: the cluster scenarios compare one gateway with three (small rooms: three
+ * only), whatever --targets says; persistence is about the store, which the floor has none of.
+ */
+function targetsOf(scenario: ScenarioName, asked: TargetName[]): TargetName[] {
+  if (scenario === 'fanout-cluster' || scenario === 'idle-cluster') return ['stack', 'cluster'];
+  if (scenario === 'small-rooms') return ['cluster'];
+  return asked.filter((name) => !(scenario === 'persistence' && name === 'floor'));
+}
 
 function log(line: string): void {
   console.log(`[bench] ${line}`);
@@ -62,7 +83,8 @@ async function main(options: BenchOptions): Promise<number> {
   const start = async (scenario: ScenarioName, name: TargetName): Promise<Context> => {
     log(`${scenario} · ${name} starting`);
     const targetOptions = { users: options.users, logDir, label: scenario, profile: options.profile };
-    const target = name === 'floor' ? await startFloor(targetOptions) : await startStack(targetOptions);
+    const target =
+      name === 'floor' ? await startFloor(targetOptions) : await startStack(targetOptions, name === 'cluster');
     pinning.server(Object.values(target.processes()).flat());
     const pool = new GeneratorPool(options.workers, profileGenerators);
     pinning.generator(pool.pids());
@@ -133,14 +155,14 @@ async function main(options: BenchOptions): Promise<number> {
   async function runRound() {
     for (const scenario of options.scenarios) {
       if (interrupted) break;
-      const names = options.targets.filter((name) => applies(scenario, name));
-      if (scenario === 'fanout') {
+      const names = targetsOf(scenario, options.targets);
+      if (scenario === 'fanout' || scenario === 'fanout-cluster') {
         // Side by side: both targets up, their steps taken in turn.
         try {
           const contexts: Context[] = [];
           for (const name of names) contexts.push(await start(scenario, name));
           resetOthers();
-          const measured = await fanout(contexts);
+          const measured = await sideBySide[scenario](contexts);
           noteOthers(scenario);
           for (const [i, name] of names.entries()) record(scenario, name, measured[i]);
         } catch (err) {

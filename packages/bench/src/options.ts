@@ -5,7 +5,11 @@
 import { parseArgs } from 'node:util';
 import type { TargetName } from './targets/target.js';
 
-export const SCENARIOS = ['fanout', 'idle', 'storm', 'persistence'] as const;
+/** What `npm run bench` runs when no scenarios are named. */
+export const DEFAULT_SCENARIOS = ['fanout', 'idle', 'storm', 'persistence'] as const;
+/** The scaled-out comparisons (issue 16): one gateway against three on a NATS cluster; run when named. */
+export const CLUSTER_SCENARIOS = ['fanout-cluster', 'idle-cluster', 'small-rooms'] as const;
+export const SCENARIOS = [...DEFAULT_SCENARIOS, ...CLUSTER_SCENARIOS] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface RampOptions {
@@ -45,12 +49,21 @@ export interface BenchOptions {
   idle: { connections: number; rooms: number; roomsPerConnection: number; settleMs: number };
   storm: { clients: number; rooms: number; roomsPerClient: number; history: number; timeoutMs: number };
   persistence: { senders: number } & RampOptions;
+  /** fanout-cluster: the fanout scenario's shape, offered these sends a second in turn to one gateway and three. */
+  fanoutCluster: { rates: number[] };
+  /**
+   * small-rooms: `rooms` rooms of 2 and 3 members alternately (as direct conversations make), each connection in
+   * `roomsPerConnection` of them (so rooms × 2.5 ÷ roomsPerConnection connections), then `senders` of them send,
+   * each in a room of its own, `rate` messages a second all together.
+   */
+  smallRooms: { rooms: number; roomsPerConnection: number; senders: number; rate: number; settleMs: number };
 }
 
 const usage = `npm run bench -- [options]
   --quick              tiny run (the smoke test's size), seconds instead of minutes
   --scale <f>          multiply connection counts and rates (default 1: the issue's sizes)
-  --scenarios <list>   comma-separated: ${SCENARIOS.join(',')} (default all)
+  --scenarios <list>   comma-separated: ${SCENARIOS.join(',')}
+                       (default ${DEFAULT_SCENARIOS.join(',')}; the others start three-node clusters)
   --targets <list>     floor,stack (default both)
   --workers <n>        generator processes (default 2)
   --pin <auto|off>     auto (default but with --quick): servers and Postgres on some CPUs, the generator on
@@ -58,13 +71,16 @@ const usage = `npm run bench -- [options]
   --repeat <n>         run every scenario n times; verdicts from the median run, with the spread (default 1)
   --step-ms <ms>       duration of one load step (default 3000)
   --fanout-rate <n>    sends/s of the fanout ramp's first step (default 25 × scale)
+  --cluster-rates <list>
+                       fanout-cluster's offered sends/s, each taken by one gateway and by three in turn
+                       (default 100,200,400 × scale)
   --persistence-rate <n>
                        sends/s of the persistence ramp's first step (default 1000 × scale); with a long
                        --step-ms, a fixed load to compare two builds at (A/B) or to profile
   --profile <list>     run these under node --cpu-prof: floor,auth,rooms,gateway,generator (to <out>/logs)
   --out <dir>          where results go (default bench-results at the repository root)
 Environment: BENCH_SCALE, BENCH_QUICK=1, BENCH_SCENARIOS, BENCH_TARGETS, BENCH_WORKERS, BENCH_PIN, BENCH_REPEAT, BENCH_STEP_MS,
-BENCH_FANOUT_RATE, BENCH_PERSISTENCE_RATE, BENCH_PROFILE, BENCH_OUT.`;
+BENCH_FANOUT_RATE, BENCH_PERSISTENCE_RATE, BENCH_CLUSTER_RATES, BENCH_PROFILE, BENCH_OUT.`;
 
 export function parseOptions(
   argv: string[],
@@ -84,6 +100,7 @@ export function parseOptions(
       'step-ms': { type: 'string' },
       'fanout-rate': { type: 'string' },
       'persistence-rate': { type: 'string' },
+      'cluster-rates': { type: 'string' },
       profile: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -95,8 +112,12 @@ export function parseOptions(
   }
   const quick = values.quick ?? env.BENCH_QUICK === '1';
   const scale = number(values.scale ?? env.BENCH_SCALE, quick ? 0.02 : 1, 'scale');
-  const scenarios = list(values.scenarios ?? env.BENCH_SCENARIOS, SCENARIOS, 'scenario');
+  const scenarios = list(values.scenarios ?? env.BENCH_SCENARIOS, SCENARIOS, 'scenario', DEFAULT_SCENARIOS);
   const targets = list(values.targets ?? env.BENCH_TARGETS, ['floor', 'stack'] as const, 'target');
+  const clusterRates = (values['cluster-rates'] ?? env.BENCH_CLUSTER_RATES ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((raw) => number(raw, 0, 'cluster-rates'));
   const n = (full: number, min: number) => Math.max(min, Math.round(full * scale));
 
   return {
@@ -139,6 +160,17 @@ export function parseOptions(
       refineSteps: quick ? 0 : 2,
       p99LimitMs: 50,
     },
+    fanoutCluster: {
+      rates: clusterRates.length > 0 ? clusterRates : quick ? [5, 10] : [100, 200, 400].map((r) => n(r, 5)),
+    },
+    smallRooms: {
+      // Even, so that rooms of 2 and 3 members alternately deal out to whole connections.
+      rooms: 2 * n(5000, 30),
+      roomsPerConnection: 5,
+      senders: n(200, 4),
+      rate: n(400, 20),
+      settleMs: quick ? 300 : 3000,
+    },
   };
 }
 
@@ -155,8 +187,8 @@ function number(raw: string | undefined, fallback: number, name: string): number
   return value;
 }
 
-function list<T extends string>(raw: string | undefined, all: readonly T[], what: string): T[] {
-  if (!raw) return [...all];
+function list<T extends string>(raw: string | undefined, all: readonly T[], what: string, byDefault = all): T[] {
+  if (!raw) return [...byDefault];
   const picked = raw.split(',').map((s) => s.trim());
   for (const item of picked)
     if (!all.includes(item as T)) throw new Error(`unknown ${what} ${item}; one of ${all.join(', ')}`);

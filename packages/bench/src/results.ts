@@ -2,8 +2,10 @@
 import { cpus, release, totalmem } from 'node:os';
 import type { BenchOptions, ScenarioName } from './options.js';
 import type { FanoutResult } from './scenarios/fanout.js';
+import type { FanoutClusterResult } from './scenarios/fanout-cluster.js';
 import type { IdleResult } from './scenarios/idle.js';
 import type { PersistenceResult } from './scenarios/persistence.js';
+import type { SmallRoomsResult } from './scenarios/small-rooms.js';
 import type { StormResult } from './scenarios/storm.js';
 import type { TargetName } from './targets/target.js';
 
@@ -12,6 +14,9 @@ export interface ScenarioResults {
   idle: IdleResult;
   storm: StormResult;
   persistence: PersistenceResult;
+  'fanout-cluster': FanoutClusterResult;
+  'idle-cluster': IdleResult;
+  'small-rooms': SmallRoomsResult;
 }
 
 export type ByTarget<T> = Partial<Record<TargetName, T>>;

@@ -4,6 +4,8 @@ import type { HistogramData } from '../histogram.js';
 export interface ClientSpec {
   token: string;
   rooms: string[];
+  /** The socket server to connect to, when not the open command's (clients spread over several gateways). */
+  url?: string;
 }
 
 export interface SenderSpec {

@@ -119,13 +119,14 @@ async function open(cmd: OpenCommand): Promise<OpenResult> {
   await waitUntil(cmd.startAt);
   const deadline = now() + cmd.timeoutMs;
 
-  const url = new URL(cmd.url);
+  const urls = new Map<string, URL>();
+  const urlOf = (href: string) => urls.get(href) ?? urls.set(href, new URL(href)).get(href)!;
   const startOne = (i: number) => {
     const spec = cmd.clients[i]!;
     const begun = now();
     let isOpen = false;
     const ws: LeanSocket = new LeanSocket(
-      url,
+      urlOf(spec.url ?? cmd.url),
       { Authorization: `Bearer ${spec.token}` },
       {
         message: onFrame,

@@ -1,6 +1,7 @@
 /** results.md: the summary table the README quotes, the targets, and every ramp step. */
 import { fmt, kib, medianAndSpread, type Results } from '../results.js';
 import { cpuShares, type StepResult } from '../scenarios/context.js';
+import { clusterSections } from './cluster.js';
 
 export function markdown(results: Results): string {
   const { scenarios: s, machine: m } = results;
@@ -59,6 +60,7 @@ export function markdown(results: Results): string {
     for (const c of cpu)
       lines.push(`| ${c.scenario} | ${c.target} | ${fmt(c.offered)} | ${medianAndSpread(c.usPerMessage)} |`);
   }
+  lines.push(...clusterSections(results));
   if (results.errors.length > 0) {
     lines.push('', '## Errors', '');
     for (const e of results.errors) lines.push(`- ${e.scenario} / ${e.target}: ${e.error.split('\n')[0]}`);

@@ -34,9 +34,16 @@ export function membersPerRoom(clients: ClientSpec[]): Map<string, number> {
   return members;
 }
 
-/** Opens the clients and insists that every one of them got in. */
+/** Client c goes to the target's socket server c mod n (with one gateway, all to it). */
+export function spreadOverGateways(target: Target, clients: ClientSpec[]): ClientSpec[] {
+  const urls = target.wsUrls;
+  return urls.length < 2 ? clients : clients.map((client, c) => ({ ...client, url: urls[c % urls.length] }));
+}
+
+/** Opens the clients (spread over the target's gateways) and insists that every one of them got in. */
 export async function openAll(ctx: Context, clients: ClientSpec[], concurrency: number): Promise<OpenSummary> {
-  const opened = await ctx.pool.open(ctx.target.wsUrl, clients, concurrency, 180_000);
+  const spread = spreadOverGateways(ctx.target, clients);
+  const opened = await ctx.pool.open(ctx.target.wsUrl, spread, concurrency, 180_000);
   const joins = clients.reduce((n, c) => n + c.rooms.length, 0);
   if (opened.opened < clients.length || opened.joined < joins) {
     throw new Error(

@@ -35,7 +35,8 @@ export async function fanout(contexts: Context[]): Promise<FanoutResult[]> {
   return results;
 }
 
-async function prepare(ctx: Context) {
+/** Opens the clients, warms up, and returns the target's ramp with a `run` that takes one step at a rate. */
+export async function prepare(ctx: Context) {
   const { fanout: o, stepMs, drainMs } = ctx.options;
   const rooms = await ctx.target.createRooms(o.rooms, 'fanout');
   const clients = dealRooms(o.connections, rooms, o.roomsPerConnection, ctx.target.tokens);

@@ -5,7 +5,7 @@
  */
 import { sleep } from '../clock.js';
 import type { Summary } from '../histogram.js';
-import { type Context, dealRooms, perMessage, withCpu } from './context.js';
+import { type Context, dealRooms, perMessage, spreadOverGateways, withCpu } from './context.js';
 
 export interface StormResult {
   clients: number;
@@ -35,7 +35,7 @@ export async function storm(ctx: Context): Promise<StormResult> {
   const joins = clients.reduce((n, c) => n + c.rooms.length, 0);
   await sleep(500);
   const [opened, cpuMs] = await withCpu(ctx, () =>
-    ctx.pool.open(ctx.target.wsUrl, clients, Number.POSITIVE_INFINITY, o.timeoutMs),
+    ctx.pool.open(ctx.target.wsUrl, spreadOverGateways(ctx.target, clients), Number.POSITIVE_INFINITY, o.timeoutMs),
   );
   await ctx.pool.closeClients();
   const allJoined = opened.joined === joins;

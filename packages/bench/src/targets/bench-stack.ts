@@ -19,6 +19,11 @@ export interface BenchStackOptions {
   authEnv?: Record<string, string>;
   /** Omitted: the gateway's limits as shipped. */
   gatewayEnv?: Record<string, string>;
+  /**
+   * The stack scaled out as `npm run cluster` runs it: three NATS nodes and three gateways, gateway N on node N
+   * (rooms on node 2, auth on node 3). Otherwise one nats-server and one gateway.
+   */
+  cluster?: boolean;
 }
 
 export interface BenchStack {
@@ -40,6 +45,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   };
   try {
     stack = await Stack.start({
+      // Monitoring (/connz, /subsz) on every node, so that a bench can count subscriptions.
+      ...(options.cluster ? { natsCluster: { nodes: 3 }, gateways: 3 } : { nats: { monitor: true } }),
       database: { url: database.url },
       logs: (label) => ({ file: options.logFile(label) }),
       nodeArgs: options.nodeArgs,

@@ -13,7 +13,10 @@ export async function startFloor(options: TargetOptions): Promise<Target> {
   return {
     name: 'floor',
     wsUrl: `ws://127.0.0.1:${port}/ws`,
+    wsUrls: [`ws://127.0.0.1:${port}/ws`],
     socketPid: server.pid,
+    socketPids: [server.pid],
+    natsMonitorUrls: [],
     processes: () => ({ floor: [server.pid] }),
     tokens: Array.from({ length: options.users }, (_, i) => `user${i + 1}`),
     async createRooms(count, prefix) {

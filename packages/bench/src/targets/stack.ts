@@ -2,7 +2,8 @@
  * The real thing, as it is deployed: nats-server, a fresh Postgres database, and the auth, rooms and gateway
  * services as separate processes from their built dist/server.js, configured only through the environment.
  * The limits that protect production (login rate, sends and joins per second, connections per user) are
- * lifted so that the bench measures capacity, not policy.
+ * lifted so that the bench measures capacity, not policy. `cluster`: three NATS nodes and three gateways, one
+ * on each node (no front: the bench deals its clients over the gateways itself).
  */
 import { join } from 'node:path';
 import pg from 'pg';
@@ -14,8 +15,9 @@ import type { Target, TargetOptions } from './target.js';
 
 const UNLIMITED = '1000000';
 
-export async function startStack(options: TargetOptions): Promise<Target> {
+export async function startStack(options: TargetOptions, cluster = false): Promise<Target> {
   const bench = await startBenchStack({
+    cluster,
     databasePrefix: 'chat_bench',
     logFile: (name) => join(options.logDir, `${options.label}-${name}.log`),
     nodeArgs: (name) => profileArgs(options, name),
@@ -29,23 +31,35 @@ export async function startStack(options: TargetOptions): Promise<Target> {
   });
   try {
     const { stack, base, adminToken, database } = bench;
-    const [rooms, gateway] = [stack.rooms[0], stack.gateways[0]];
-    const natsPid = stack.natsServer?.pid;
-    if (!rooms?.pid || !gateway?.pid || !stack.auth.pid || !natsPid) throw new Error('the stack has a process missing');
-    const pids = { auth: stack.auth.pid, rooms: rooms.pid, gateway: gateway.pid, nats: natsPid };
+    const rooms = stack.rooms[0];
+    const gateways = stack.gateways.map((g) => g.pid);
+    const natsNodes = stack.natsCluster?.nodes ?? (stack.natsServer ? [stack.natsServer] : []);
+    const nats = natsNodes.map((node) => node.pid);
+    const all = [rooms?.pid, stack.auth.pid, ...gateways, ...nats];
+    if (nats.length === 0 || !all.every((pid) => pid !== undefined)) throw new Error('the stack has a process missing');
+    const pids = {
+      auth: stack.auth.pid as number,
+      rooms: rooms?.pid as number,
+      gateway: gateways as number[],
+      nats: nats as number[],
+    };
     const tokens = await inBatches(options.users, 4, (i) =>
       newUserToken(base, adminToken, `bench${i + 1}`, `bench-password-${i + 1}`),
     );
 
     return {
-      name: 'stack',
+      name: cluster ? 'cluster' : 'stack',
       wsUrl: `${base.replace('http', 'ws')}/ws`,
-      socketPid: pids.gateway,
+      wsUrls: stack.gateways.map((g) => `${g.url.replace('http', 'ws')}/ws`),
+      socketPid: pids.gateway[0] as number,
+      socketPids: pids.gateway,
+      natsMonitorUrls: natsNodes.flatMap((node) => (node.monitorUrl ? [node.monitorUrl] : [])),
       processes: () => ({
-        gateway: [pids.gateway],
+        // Summed over the gateways, and over the NATS nodes.
+        gateway: pids.gateway,
         rooms: [pids.rooms],
         auth: [pids.auth],
-        nats: [pids.nats],
+        nats: pids.nats,
         // The backends serving this database: their command line names it.
         postgres: pidsMatching(` ${database.name} `),
       }),

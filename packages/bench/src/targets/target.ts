@@ -1,9 +1,19 @@
-/** What a scenario drives: the floor server or the whole stack, started fresh and stopped after. */
+/**
+ * What a scenario drives: the floor server, the whole stack, or the stack scaled out (three NATS nodes, a gateway
+ * on each), started fresh and stopped after.
+ */
 export interface Target {
   readonly name: TargetName;
+  /** The first socket server's URL. */
   readonly wsUrl: string;
+  /** Every socket server's URL (one per gateway): clients are dealt over them round-robin. */
+  readonly wsUrls: string[];
   /** The process that holds the sockets (the floor server, or the gateway): its RSS is what idle measures. */
   readonly socketPid: number;
+  /** Every process that holds sockets, in the order of `wsUrls`. */
+  readonly socketPids: number[];
+  /** The NATS nodes' monitoring endpoints (none for the floor): where subscriptions are counted. */
+  readonly natsMonitorUrls: string[];
   /** Bearer tokens, dealt round-robin to the clients. */
   readonly tokens: string[];
   createRooms(count: number, prefix: string): Promise<string[]>;
@@ -14,7 +24,7 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-export type TargetName = 'floor' | 'stack';
+export type TargetName = 'floor' | 'stack' | 'cluster';
 
 export interface TargetOptions {
   /** Distinct users to log in; their tokens are reused across connections. */
