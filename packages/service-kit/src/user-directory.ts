@@ -1,13 +1,17 @@
 /**
  * Users as the auth service knows them, for the services that only ask (rooms, gateway).
  *
- * A join storm asks about the same few users thousands of times in a second, so answers are shared: a
- * lookup already under way is joined rather than repeated, and an answer is kept for `ttlMs`. Kept answers
- * never outlive a change: auth announces every change of a user (flags, password, logout, deletion) and the
- * entry is dropped at once; after a NATS reconnect, when announcements may have been missed, all are
- * dropped. `ttlMs` only bounds how stale an answer could get if an announcement were lost some other way.
- * Kept answers are only safe for requests that reach the service over NATS, behind the announcement on the
- * same connection; requests over HTTP ask with `fresh`.
+ * Two kinds of answer. A `fresh` lookup is asked of auth after it was called, and auth reads its database:
+ * it is the user as they are now, whatever announcement was lost or overtaken, and it is what every decision to
+ * let someone in (a handshake, a join) uses. Fresh lookups of one user that arrive before theirs is sent share
+ * it; one arriving while a lookup is under way waits for the next, so a crowd of joins by one user costs about
+ * one request per round trip to auth, not one each.
+ *
+ * A kept answer is shared for up to `ttlMs`: the per-message checks use it. Auth announces every change of a
+ * user (flags, password, logout, deletion) and the entry is dropped at once; after a NATS reconnect, when
+ * announcements may have been missed, all are dropped. An announcement lost on the way (a route between two
+ * NATS nodes reconnecting drops what was in flight) is not seen, so `ttlMs` is what bounds a kept answer: it was
+ * read by auth at most `ttlMs` plus one lookup's round trip before it is used.
  */
 import { ChatError, compile, ErrorCode, Subjects, UserChangedEvent, UserFlags } from '@chat/protocol';
 import { decodeJson, type NatsConnection, request } from '@chat/nats';
@@ -30,8 +34,9 @@ export type UserLookup = (id: string, requestId?: string) => Promise<CurrentUser
 
 export interface UserDirectory {
   /**
-   * The user as auth has them (null: no such user). `fresh` skips kept answers. Auth down: UNAVAILABLE. A lookup
-   * that asks auth names `requestId` (a shared one, the request that started it).
+   * The user as auth has them (null: no such user). `fresh`: as auth has them now, asked after this call, never
+   * a kept answer. Auth down: UNAVAILABLE. A lookup that asks auth names `requestId` (a shared one, the request
+   * that started it).
    */
   lookup(id: string, options?: { fresh?: boolean; requestId?: string | undefined }): Promise<CurrentUser | null>;
   close(): void;
@@ -67,6 +72,31 @@ export function userDirectory(nc: NatsConnection, options: { timeoutMs: number; 
   })();
   void watchReconnects;
 
+  /** Fresh lookups not sent yet, by user: callers join them. At most one per user is sent at a time. */
+  const waiting = new Map<string, Promise<CurrentUser | null>>();
+  const underWay = new Map<string, Promise<unknown>>();
+
+  function askNow(id: string, requestId: string | undefined): Promise<CurrentUser | null> {
+    const queued = waiting.get(id);
+    if (queued) return queued;
+    const before = underWay.get(id);
+    const lookup = (async () => {
+      // Either way the lookup is sent later than this call, so that the callers of this turn can join it.
+      if (before) await before.catch(() => {});
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+      waiting.delete(id);
+      const asking = ask(id, requestId);
+      underWay.set(id, asking);
+      try {
+        return await asking;
+      } finally {
+        if (underWay.get(id) === asking) underWay.delete(id);
+      }
+    })();
+    waiting.set(id, lookup);
+    return lookup;
+  }
+
   async function ask(id: string, requestId: string | undefined): Promise<CurrentUser | null> {
     let reply: unknown;
     try {
@@ -83,10 +113,10 @@ export function userDirectory(nc: NatsConnection, options: { timeoutMs: number; 
 
   return {
     async lookup(id, { fresh = false, requestId } = {}) {
-      if (options.ttlMs === 0) return ask(id, requestId);
-      // Not fetch's forceRefresh: that joins a lookup already under way, which may have been asked before
-      // the change the caller must see. Dropping the entry starts a new one, which later callers then share.
-      if (fresh) kept.delete(id);
+      // Not fetch's forceRefresh: that joins a lookup already under way, which may have been asked before the
+      // change the caller must see. A fresh answer is not kept either: an announcement arriving while it was under
+      // way could not tell whether it came before or after auth's read.
+      if (fresh || options.ttlMs === 0) return askNow(id, requestId);
       const answer = await kept.fetch(id, { context: requestId });
       if (answer === undefined) throw new ChatError(ErrorCode.INTERNAL, 'the user lookup was abandoned');
       return answer.user;

@@ -100,4 +100,25 @@ describe('the user directory', () => {
     expect(asked).toBe(2);
     directory.close();
   });
+
+  it('answers a fresh lookup as auth has the user after it was asked, sharing only lookups not yet sent', async () => {
+    const directory = userDirectory(nc, { timeoutMs: 1000, ttlMs: 60_000 });
+    users.set('u4', { id: 'u4', username: 'dee', isStaff: true, isAdmin: false, disabled: false, sessionVersion: 0 });
+    expect((await directory.lookup('u4'))?.isStaff).toBe(true);
+    asked = 0;
+    // A crowd asking in one turn shares one request.
+    const crowd = await Promise.all(Array.from({ length: 20 }, () => directory.lookup('u4', { fresh: true })));
+    expect(asked).toBe(1);
+    expect(crowd.every((u) => u?.isStaff === true)).toBe(true);
+    // Changed without an announcement: a kept answer is the old one, a fresh one never is.
+    users.set('u4', { ...(users.get('u4') as object), isStaff: false });
+    const first = directory.lookup('u4', { fresh: true });
+    await new Promise((r) => setImmediate(r)); // the first is on its way
+    const later = [directory.lookup('u4', { fresh: true }), directory.lookup('u4', { fresh: true })];
+    expect((await first)?.isStaff).toBe(false);
+    expect((await Promise.all(later)).map((u) => u?.isStaff)).toEqual([false, false]);
+    expect(asked).toBe(3);
+    expect((await directory.lookup('u4'))?.isStaff).toBe(true);
+    directory.close();
+  });
 });

@@ -169,8 +169,9 @@ export class AccessWatch {
   private async roomRecheck(room: string): Promise<void> {
     const members = this.deps.hub.membersOf(room);
     if (members.length === 0) return;
-    // Users as the directory has them: it drops a user on auth's announcement, so its answers are current.
-    const [users, rooms] = await Promise.all([this.lookupAll(members, false), this.roomsNow([room])]);
+    // Users as auth has them now, not as kept: a kept answer is only as current as the last announcement that
+    // reached this gateway, and one can be lost between two NATS nodes.
+    const [users, rooms] = await Promise.all([this.lookupAll(members, true), this.roomsNow([room])]);
     this.enforce(members, users, rooms);
   }
 

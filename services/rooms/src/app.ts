@@ -62,12 +62,14 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
     });
     const users = userDirectory(nc, { timeoutMs: config.REQUEST_TIMEOUT_MS, ttlMs: config.USER_CACHE_TTL_MS });
     app.addHook('onClose', async () => users.close());
-    // Requests that come over NATS may reuse a kept answer: auth's change announcement travels the same NATS
-    // connection ahead of them, so it is always seen first. HTTP requests arrive on another socket and could
-    // overtake it, so they always ask afresh.
+    // Joins (and HTTP requests) ask auth afresh: who may enter is never judged by a copy that an announcement
+    // keeps up to date, since an announcement can be lost between two NATS nodes. The per-message checks
+    // (send, edit, delete, history) reuse a kept answer, dropped by the announcement and at most
+    // USER_CACHE_TTL_MS old when it was lost.
     const lookupUser: UserLookup = (id, requestId) => users.lookup(id, { requestId });
+    const currentUser: UserLookup = (id, requestId) => users.lookup(id, { fresh: true, requestId });
     const access = new RoomAccessCheck(rooms, lookupUser);
-    const stateWatch = watchRoomStates(nc, { rooms, recent, access });
+    const stateWatch = watchRoomStates(nc, recent);
 
     const ready = readiness('rooms', { nats: natsCheck(nc), database: databaseCheck(database.db) }, { log: app.log });
     const edits = new MessageEdits(database.db, lookupUser);
@@ -85,7 +87,7 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
         history,
         writer,
         events,
-        lookupUser,
+        currentUser,
         edits,
         recent,
         access,
@@ -114,7 +116,7 @@ export async function buildApp(config: RoomsConfig): Promise<FastifyInstance> {
       publicKey: config.publicKey,
       loadUser: (id) => users.lookup(id, { fresh: true }),
     });
-    await app.register(roomRoutes, { rooms, access, recent, nc });
+    await app.register(roomRoutes, { rooms, recent, nc });
     await app.register(historyRoutes, { rooms, history });
     // Readiness also under /api/rooms/, which the gateway forwards; /api/rooms/health is the older name of it.
     await app.register(healthRoutes, {

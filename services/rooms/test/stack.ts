@@ -56,7 +56,8 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `roomsEnv`: more environment for the rooms instances (e.g. a shorter USER_CACHE_TTL_MS). */
+export async function startStack(options: { roomsEnv?: Record<string, string> } = {}): Promise<Stack> {
   const cleanup: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => {});
@@ -77,6 +78,7 @@ export async function startStack(): Promise<Stack> {
       DATABASE_POOL_MAX: '5',
       JWT_PUBLIC_KEY: keys.publicKey,
     };
+    const roomsEnv = { ...common, ...options.roomsEnv };
 
     const adminName = 'admin';
     await createSuperuser(database.url, adminName, PASSWORD);
@@ -85,7 +87,7 @@ export async function startStack(): Promise<Stack> {
     );
     cleanup.push(() => auth.close());
     const authUrl = await auth.listen({ host: '127.0.0.1', port: 0 });
-    const rooms = await buildRooms(roomsConfigFromEnv(common));
+    const rooms = await buildRooms(roomsConfigFromEnv(roomsEnv));
     cleanup.push(() => rooms.close());
     const roomsUrl = await rooms.listen({ host: '127.0.0.1', port: 0 });
 
@@ -132,7 +134,7 @@ export async function startStack(): Promise<Stack> {
       sql,
       admin,
       async addRoomsInstance() {
-        const twin = await buildRooms(roomsConfigFromEnv(common));
+        const twin = await buildRooms(roomsConfigFromEnv(roomsEnv));
         cleanup.push(() => twin.close());
         await twin.ready();
         return twin;

@@ -149,10 +149,11 @@ describe('live revocation across gateways', () => {
 });
 
 /**
- * The rooms service answers joins from a room's kept state and a user's kept flags, dropped by the change's event
- * (services/rooms/src/app.ts, rooms/access.ts; service-kit's user-directory). That is only as fresh as reading
- * the database if the change's event reaches the instance answering a join before the join does, even when the
- * change was made through another NATS node than the join's.
+ * The rooms service judges a join by the room as its database has it and the user as auth reads them, both
+ * asked after the join arrived (services/rooms/src/rooms/store.ts, nats/endpoints.ts; service-kit's
+ * user-directory): no event has to reach it first, so a change made through another NATS node than the join's
+ * is seen by the next join however the cluster routes the two. test/access/lost-events.test.ts drops the
+ * event altogether.
  */
 describe('an edit made through one node is seen by a join through another', () => {
   const TRIES = 200;
@@ -190,7 +191,7 @@ describe('an edit made through one node is seen by a join through another', () =
   it(`a user demoted (and promoted again) is never judged by the old flags: ${TRIES} tries in a row`, async () => {
     const { gateways } = cluster.processes;
     // Edits through gateway-3 go to auth-1 (node 3); joins through gateway-1 (node 1) go to a rooms instance on
-    // node 2 or 3, which asks auth (either instance) when it has no kept answer.
+    // node 2 or 3, which asks auth (either instance) for every join.
     const editor = cluster.via(gateways[2] as ServiceProcess);
     const room = await cluster.room('Staff flip-flop', true);
     const staff = await cluster.user({ isStaff: true });

@@ -13,9 +13,21 @@
  * the stored message and stores nothing, whether it is a retry, a client's repeat, or a twin in the same batch
  * or at another instance. Only retries look before writing; any other send finds out from the statement,
  * which fails as a whole on a taken id and is written again without it.
+ *
+ * Who may write in the room is judged by the same statement, from the room's row as it locks it: a message is
+ * stored only when the room exists in the incarnation its sender joined and, when the room is staff-only, its
+ * author is staff (by the flags the caller looked up). So a send never rests on a kept copy of the room, and the
+ * check costs no extra round trip.
  */
 import { randomUUID } from 'node:crypto';
-import { type ChatMessage, ChatError, ErrorCode, type UserRef } from '@chat/protocol';
+import {
+  type ChatMessage,
+  ChatError,
+  ErrorCode,
+  roomEntryRefusal,
+  roomRefusalError,
+  type UserRef,
+} from '@chat/protocol';
 import { RawReply } from '@chat/nats';
 import type { DatabasePool } from '@chat/service-kit';
 import type { Kysely } from 'kysely';
@@ -37,6 +49,14 @@ export interface MessageWriterOptions {
   afterCommit?(stored: ChatMessage[]): void;
 }
 
+/** Who is writing, as the statement judges them against the room's row. */
+export interface WriteAccess {
+  /** The room's incarnation the sender joined; absent: whichever exists. */
+  epoch?: number | undefined;
+  /** The author's staff flag as it is now: staff-only rooms take only staff's messages. */
+  isStaff: boolean;
+}
+
 export interface SendIdentity {
   /** The message id the client or the gateway chose; a new one is made when absent. */
   id?: string | undefined;
@@ -51,6 +71,7 @@ interface Pending {
   retried: boolean;
   requestId: string | undefined;
   room: string;
+  access: WriteAccess;
   author: UserRef;
   text: string;
   createdAt: string;
@@ -79,34 +100,54 @@ const UNIQUE_VIOLATION = '23505';
 const DEADLOCK_DETECTED = '40P01';
 
 /**
- * The whole batch in one statement: reserve every room's block of seqs, insert every message. Rooms are locked
- * in id order so that two instances writing to overlapping rooms cannot deadlock. A room missing from `bumped`
- * does not exist (or was just deleted): its messages are not inserted. Columns go as arrays, so the statement
- * has nine parameters for any number of rows; it is named, so each connection plans it once instead of per
- * batch (planning was a third or more of a small batch's time in Postgres).
+ * The whole batch in one statement: lock every room of the batch, keep the messages their authors may write
+ * there (the room exists in the epoch the sender joined; a staff-only room takes staff's only), reserve every
+ * room's block of seqs for those, insert them. Rooms are locked in id order so that two instances writing to
+ * overlapping rooms cannot deadlock. Seqs are numbered here, among the messages kept, so a refused message
+ * leaves no hole. Besides the stored messages' ids and seqs it returns each locked room's epoch and flag (rows
+ * with a null seq), from which the refused are told why. Columns go as arrays, so the statement has ten
+ * parameters for any number of rows; it is named, so each connection plans it once instead of per batch
+ * (planning was a third or more of a small batch's time in Postgres).
  */
 const GROUP_COMMIT = {
   name: 'rooms.messages.group-commit',
   text: `
-    WITH batch AS (
-      SELECT * FROM unnest($1::text[], $2::int8[]) AS b(id, n)
-    ), locked AS MATERIALIZED (
-      SELECT r.id, batch.n FROM ${ROOMS_SCHEMA}.rooms r JOIN batch ON batch.id = r.id ORDER BY r.id FOR UPDATE OF r
+    WITH locked AS MATERIALIZED (
+      SELECT r.id, r.epoch, r.staff_only FROM ${ROOMS_SCHEMA}.rooms r WHERE r.id = ANY($1::text[])
+      ORDER BY r.id FOR UPDATE
+    ), kept AS (
+      SELECT m.*, row_number() OVER (PARTITION BY m.room_id ORDER BY m.k) AS ordinal
+      FROM unnest($2::uuid[], $3::text[], $4::int8[], $5::bool[], $6::text[], $7::text[], $8::text[],
+          $9::timestamptz[]) WITH ORDINALITY
+        AS m(id, room_id, epoch, is_staff, author_id, author_username, text, created_at, k)
+      JOIN locked ON locked.id = m.room_id
+      WHERE (m.epoch IS NULL OR m.epoch = locked.epoch) AND (m.is_staff OR NOT locked.staff_only)
+    ), counts AS (
+      SELECT room_id, count(*) AS n FROM kept GROUP BY room_id
     ), bumped AS (
-      UPDATE ${ROOMS_SCHEMA}.rooms r SET last_seq = r.last_seq + locked.n FROM locked WHERE r.id = locked.id
-      RETURNING r.id, r.last_seq - locked.n AS first_seq_before
+      UPDATE ${ROOMS_SCHEMA}.rooms r SET last_seq = r.last_seq + counts.n FROM counts WHERE r.id = counts.room_id
+      RETURNING r.id, r.last_seq - counts.n AS first_seq_before
     ), stored AS (
       INSERT INTO ${ROOMS_SCHEMA}.messages (id, room_id, seq, author_id, author_username, text, created_at)
-      SELECT m.id, m.room_id, bumped.first_seq_before + m.ordinal, m.author_id, m.author_username, m.text, m.created_at
-      FROM unnest($3::uuid[], $4::text[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
-        AS m(id, room_id, ordinal, author_id, author_username, text, created_at)
-      JOIN bumped ON bumped.id = m.room_id
+      SELECT kept.id, kept.room_id, bumped.first_seq_before + kept.ordinal, kept.author_id, kept.author_username,
+        kept.text, kept.created_at
+      FROM kept JOIN bumped ON bumped.id = kept.room_id
       RETURNING id, seq
     ), outbox AS (
       INSERT INTO ${ROOMS_SCHEMA}.unannounced (message_id) SELECT id FROM stored
     )
-    SELECT id, seq FROM stored`,
+    SELECT id::text AS id, seq, NULL::int8 AS epoch, NULL::bool AS staff_only FROM stored
+    UNION ALL
+    SELECT id, NULL, epoch, staff_only FROM locked`,
 };
+
+/** A row of the statement's answer: a stored message (seq set), or a locked room (epoch and flag set). */
+interface CommitRow {
+  id: string;
+  seq: number | null;
+  epoch: number | null;
+  staff_only: boolean | null;
+}
 
 export class MessageWriter {
   private queue: Pending[] = [];
@@ -129,8 +170,17 @@ export class MessageWriter {
     this.maxQueued = options.maxQueued ?? 50_000;
   }
 
-  /** Stores the message (text already checked) and resolves once committed, with the stored ChatMessage as JSON. */
-  send(room: string, author: UserRef, text: string, identity: SendIdentity = {}): Promise<RawReply> {
+  /**
+   * Stores the message (text already checked) and resolves once committed, with the stored ChatMessage as JSON;
+   * refuses it, as a join would be, when `access` may not write in the room as it is when stored.
+   */
+  send(
+    room: string,
+    author: UserRef,
+    text: string,
+    access: WriteAccess,
+    identity: SendIdentity = {},
+  ): Promise<RawReply> {
     if (this.closed) return Promise.reject(new ChatError(ErrorCode.UNAVAILABLE, 'the message store is shutting down'));
     if (this.queue.length >= this.maxQueued) {
       return Promise.reject(new ChatError(ErrorCode.UNAVAILABLE, 'the message store is overloaded; try again'));
@@ -140,7 +190,7 @@ export class MessageWriter {
       const retried = identity.retried ?? false;
       const { requestId } = identity;
       const createdAt = new Date().toISOString();
-      this.queue.push({ id, retried, requestId, room, author, text, createdAt, resolve, reject });
+      this.queue.push({ id, retried, requestId, room, access, author, text, createdAt, resolve, reject });
       // Deferred to after this turn's I/O, so every send that arrived in the same read joins the first flush.
       this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.drain());
     });
@@ -242,39 +292,42 @@ export class MessageWriter {
     batch: Pending[],
     known: Map<string, Stored>,
   ): Promise<{ outcomes: Outcome[]; stored: ChatMessage[] }> {
-    const counts = new Map<string, number>();
-    const fresh: { index: number; ordinal: number }[] = [];
+    const rooms = new Set<string>();
+    const fresh: number[] = [];
     /** Where each id first appears in the batch: a later twin gets what that one gets. */
     const first = new Map<string, number>();
     for (let i = 0; i < batch.length; i++) {
       const pending = batch[i] as Pending;
       if (known.has(pending.id) || first.has(pending.id)) continue;
       first.set(pending.id, i);
-      const ordinal = (counts.get(pending.room) ?? 0) + 1;
-      counts.set(pending.room, ordinal);
-      fresh.push({ index: i, ordinal });
+      rooms.add(pending.room);
+      fresh.push(i);
     }
 
     const seqOf = new Map<string, number>();
+    /** The batch's rooms that exist, as locked by the statement. */
+    const roomsNow = new Map<string, { epoch: number; staffOnly: boolean }>();
     if (fresh.length > 0) {
-      const column = <T>(pick: (p: Pending, ordinal: number) => T) =>
-        fresh.map(({ index, ordinal }) => pick(batch[index] as Pending, ordinal));
-      const inserted = await this.pool.query<{ id: string; seq: number }>({
+      const column = <T>(pick: (p: Pending) => T) => fresh.map((index) => pick(batch[index] as Pending));
+      const answer = await this.pool.query<CommitRow>({
         name: GROUP_COMMIT.name,
         text: GROUP_COMMIT.text,
         values: [
-          [...counts.keys()],
-          [...counts.values()],
+          [...rooms],
           column((p) => p.id),
           column((p) => p.room),
-          column((_, o) => o),
+          column((p) => p.access.epoch ?? null),
+          column((p) => p.access.isStaff),
           column((p) => p.author.id),
           column((p) => p.author.username),
           column((p) => p.text),
           column((p) => p.createdAt),
         ],
       });
-      for (const row of inserted.rows) seqOf.set(row.id, Number(row.seq));
+      for (const row of answer.rows) {
+        if (row.seq !== null) seqOf.set(row.id, Number(row.seq));
+        else roomsNow.set(row.id, { epoch: Number(row.epoch), staffOnly: row.staff_only === true });
+      }
     }
 
     const stored: ChatMessage[] = [];
@@ -290,7 +343,7 @@ export class MessageWriter {
         const original = outcomes[firstIndex] as Outcome;
         outcomes.push(original instanceof ChatError ? original : checkRepeat(pending, original));
       } else if (seq === undefined) {
-        outcomes.push(noSuchRoom());
+        outcomes.push(refusal(roomsNow.get(pending.room), pending.access));
       } else {
         const { id, room, author, text, createdAt } = pending;
         const message = { id, seq, author: { id: author.id, username: author.username }, text, createdAt };
@@ -343,6 +396,12 @@ function checkRepeat(pending: Pending, stored: Stored): Outcome {
     );
   }
   return stored;
+}
+
+/** Why the statement did not store a message: the room as it found it (undefined: no such room) refuses it. */
+function refusal(room: { epoch: number; staffOnly: boolean } | undefined, access: WriteAccess): ChatError {
+  const why = roomEntryRefusal(room, access, access.epoch);
+  return why ? roomRefusalError(why) : noSuchRoom();
 }
 
 /** The statement met an id stored since the batch was planned (or deadlocked with the batch that stored it). */

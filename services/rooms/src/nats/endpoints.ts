@@ -40,7 +40,8 @@ export interface RoomsServiceDeps {
   history: MessageHistory;
   writer: MessageWriter;
   events: RoomEvents;
-  lookupUser: UserLookup;
+  /** The user's flags as auth has them now, asked after the call (joins). */
+  currentUser: UserLookup;
   edits: MessageEdits;
   recent: RecentHistory;
   /** Who is in which room, across every gateway. */
@@ -58,7 +59,7 @@ export function roomsService({
   history,
   writer,
   events,
-  lookupUser,
+  currentUser,
   edits,
   recent,
   access,
@@ -79,9 +80,10 @@ export function roomsService({
           { room: roomId, user, limit = HISTORY_ON_JOIN, resume, gateway, again },
           request,
         ): Promise<RawReply> {
-          // The flags come from auth as they are now; whatever a token said may be out of date.
+          // The user as auth has them now and the room as the database has it now, both read after the join
+          // arrived: a join never rests on an event (of the change) having reached this instance first.
           const [current, found] = await Promise.all([
-            lookupUser(user.id, request.id),
+            currentUser(user.id, request.id),
             rooms.findWithHistoryState(roomId),
           ]);
           if (!current) throw new ChatError(ErrorCode.UNAUTHORIZED, 'no such user');
@@ -117,9 +119,9 @@ export function roomsService({
         validator: compile(SendRequest),
         async handle({ room, epoch, author, text, id, attempt }, request) {
           try {
-            await access.assertMayUse(room, author.id, epoch, request.id);
+            const { isStaff } = await access.assertMayWrite(room, author.id, epoch, request.id);
             const identity = { id, retried: (attempt ?? 1) > 1, requestId: request.id };
-            return await writer.send(room, author, normalizeMessageText(text), identity);
+            return await writer.send(room, author, normalizeMessageText(text), { epoch, isStaff }, identity);
           } catch (err) {
             sendRefused?.(err instanceof ChatError ? err.code : ErrorCode.INTERNAL);
             throw err;

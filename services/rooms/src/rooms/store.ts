@@ -11,7 +11,6 @@ import {
   roomRefusalError,
 } from '@chat/protocol';
 import type { Kysely, Updateable } from 'kysely';
-import { LRUCache } from 'lru-cache';
 import type { RoomRow, RoomsDatabase, RoomsTable } from '../db/schema.js';
 import { slugCandidate, slugify } from './slug.js';
 
@@ -50,8 +49,6 @@ export function historyKey({ epoch, lastSeq, historyVersion }: RoomState): strin
   return `${epoch}:${lastSeq}:${historyVersion}`;
 }
 
-const MAX_STATES_KEPT = 10_000;
-
 interface StateWaiter {
   resolve(state: RoomState | undefined): void;
   reject(err: unknown): void;
@@ -60,13 +57,6 @@ interface StateWaiter {
 export class RoomStore {
   private stateWaiters = new Map<string, StateWaiter[]>();
   private stateReads: Promise<void> | undefined;
-  /** States read since the room's last event (see forgetState); a join storm reads each room once. */
-  private readonly keptStates = new LRUCache<string, RoomState>({ max: MAX_STATES_KEPT });
-  /**
-   * The reads under way, by room: forgetState marks them stale, so that a read begun before an event never
-   * keeps its answer after it. Only reads under way are here, so it stays as small as they are few.
-   */
-  private readonly readsUnderWay = new Map<string, Set<{ stale: boolean }>>();
 
   constructor(private readonly db: Kysely<RoomsDatabase>) {}
 
@@ -88,46 +78,15 @@ export class RoomStore {
   }
 
   /**
-   * The room and where its history stands, as of the last event published in the room. The state is read
-   * from the database once and kept until anything happens in the room (a message, an edit, a deletion, a
-   * change of the room), which forgets it (forgetState, called for every such event on room.<id> and
-   * rooms.changed, from this instance or another). A join therefore never gets history older than the last
-   * event the server had routed before the join: NATS hands this instance the event before the join request
-   * that came after it, and whatever came after the gateway subscribed reaches the joiner as an event.
-   *
-   * Reads are batched like commits: joins that arrive while a read is under way share the next one (one
-   * query for every room they ask about).
+   * The room and where its history stands, read from the database after this call: nothing is kept, so a join
+   * (or any request that asks who may use a room) is judged by the room as it is, whatever event was lost or
+   * overtaken on the way. Reads are batched like commits: the callers that arrive while a read is under way
+   * share the next one, one query for every room they ask about, so a join storm costs a read per round trip
+   * to Postgres, not one per join.
    */
   async findWithHistoryState(id: string): Promise<RoomState | undefined> {
     if (!isValidRoomId(id)) return undefined;
-    const kept = this.keptStates.get(id);
-    if (kept) return kept;
-    const read = { stale: false };
-    let reads = this.readsUnderWay.get(id);
-    if (!reads) {
-      reads = new Set();
-      this.readsUnderWay.set(id, reads);
-    }
-    reads.add(read);
-    try {
-      const state = await this.readState(id);
-      if (state && !read.stale) this.keptStates.set(id, state);
-      return state;
-    } finally {
-      reads.delete(read);
-      if (reads.size === 0 && this.readsUnderWay.get(id) === reads) this.readsUnderWay.delete(id);
-    }
-  }
-
-  /** Something happened in the room: the next join reads its state afresh. No id: every room (reconnected). */
-  forgetState(id?: string): void {
-    if (id === undefined) {
-      this.keptStates.clear();
-      for (const reads of this.readsUnderWay.values()) for (const read of reads) read.stale = true;
-      return;
-    }
-    this.keptStates.delete(id);
-    for (const read of this.readsUnderWay.get(id) ?? []) read.stale = true;
+    return this.readState(id);
   }
 
   private readState(id: string): Promise<RoomState | undefined> {
@@ -220,7 +179,6 @@ export class RoomStore {
       .where('id', '=', id)
       .returning(['id', 'title', 'staff_only', 'epoch'])
       .executeTakeFirst();
-    this.forgetState(id);
     if (!row) throw noSuchRoom();
     return toRoom(row);
   }
@@ -229,7 +187,6 @@ export class RoomStore {
   async delete(id: string): Promise<number> {
     if (!isValidRoomId(id)) throw noSuchRoom();
     const row = await this.db.deleteFrom('rooms').where('id', '=', id).returning('epoch').executeTakeFirst();
-    this.forgetState(id);
     if (!row) throw noSuchRoom();
     return row.epoch;
   }

@@ -9,23 +9,20 @@ import { adminErrors, bodyErrors, errorResponses, paramErrors, sessionErrors, si
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RecentHistory } from '../messages/recent-history.js';
-import type { RoomAccessCheck } from '../rooms/access.js';
 import type { RoomStore } from '../rooms/store.js';
 
 const noSuchRoom = { 404: 'ROOM_INVALID: no room with this id (a malformed id is one)' } as const;
 
 export interface RoomRoutesOptions {
   rooms: RoomStore;
-  access: RoomAccessCheck;
   recent: RecentHistory;
   nc: NatsConnection;
 }
 
-export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (app, { rooms, access, recent, nc }) => {
-  // This instance forgets what it kept of the room at once; the others (and this one again) on the event,
-  // which the NATS server has before the administrator gets the answer (see `announce`).
+export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (app, { rooms, recent, nc }) => {
+  // This instance lets go of the room's recent history at once; the others on the event. Nothing depends on the
+  // event arriving: joins and requests read the room afresh (rooms/access.ts).
   const announceChange = (event: RoomsChangedEvent) => {
-    access.forget(event.room.id);
     recent.forget(event.room.id);
     return announce(nc, Subjects.roomsChanged, event);
   };

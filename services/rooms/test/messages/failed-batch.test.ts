@@ -46,7 +46,9 @@ describe('a failed batch of messages', () => {
     await stack.sql.query('ALTER TABLE rooms.messages RENAME TO messages_gone');
     try {
       // Sent in one turn: one batch.
-      const sends = requestIds.map((requestId, i) => writer.send(room.id, author, `lost ${i}`, { requestId }));
+      const sends = requestIds.map((requestId, i) =>
+        writer.send(room.id, author, `lost ${i}`, { isStaff: false }, { requestId }),
+      );
       const results = await Promise.allSettled(sends);
       for (const result of results) {
         expect(result.status).toBe('rejected');
