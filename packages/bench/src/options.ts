@@ -73,7 +73,7 @@ const usage = `npm run bench -- [options]
   --fanout-rate <n>    sends/s of the fanout ramp's first step (default 25 × scale)
   --cluster-rates <list>
                        fanout-cluster's offered sends/s, each taken by one gateway and by three in turn
-                       (default 100,200,400 × scale)
+                       (default 250,500,1000 × scale)
   --persistence-rate <n>
                        sends/s of the persistence ramp's first step (default 1000 × scale); with a long
                        --step-ms, a fixed load to compare two builds at (A/B) or to profile
@@ -161,7 +161,7 @@ export function parseOptions(
       p99LimitMs: 50,
     },
     fanoutCluster: {
-      rates: clusterRates.length > 0 ? clusterRates : quick ? [5, 10] : [100, 200, 400].map((r) => n(r, 5)),
+      rates: clusterRates.length > 0 ? clusterRates : quick ? [5, 10] : [250, 500, 1000].map((r) => n(r, 5)),
     },
     smallRooms: {
       // Even, so that rooms of 2 and 3 members alternately deal out to whole connections.

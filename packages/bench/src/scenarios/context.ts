@@ -248,3 +248,17 @@ export async function withCpu<T>(
   const result = await work();
   return [result, cpuBetween(before, cpuSnapshot(target.processes()))];
 }
+
+/**
+ * CPU ms a second each part uses with the clients connected and nothing sent (timers, heartbeats, garbage
+ * collection): what a step's CPU is measured against, so that a cost per message is the messages' own.
+ */
+export async function idleCpu(ctx: Pick<Context, 'target' | 'pinning'>, ms: number): Promise<Record<string, number>> {
+  const [, cpuMs] = await withCpu(ctx, () => sleep(ms));
+  return Object.fromEntries(Object.entries(cpuMs).map(([part, used]) => [part, Math.round((used * 1000) / ms)]));
+}
+
+/** CPU ms a part used over `wallMs` beyond what it uses idle (at least 0). */
+export function beyondIdle(usedMs: number, idleMsPerSec: number, wallMs: number): number {
+  return Math.max(0, usedMs - (idleMsPerSec * wallMs) / 1000);
+}
