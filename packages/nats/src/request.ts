@@ -1,5 +1,5 @@
 /** Request/reply with a deadline: every failure becomes a ChatError, never a hang. */
-import { headers, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
+import { type Msg, type MsgHdrs, MsgHdrsImpl, type NatsConnection } from '@nats-io/nats-core';
 import { ServiceError } from '@nats-io/services';
 import { ChatError, ErrorCode, isErrorCode, RequestIdHeaders } from '@chat/protocol';
 import { decodeJson, encodeJson } from './codec.js';
@@ -78,7 +78,17 @@ function toUnavailable(subject: string, err: unknown): ChatError {
  */
 function requestIdHeader(requestId: string | undefined): MsgHdrs | undefined {
   if (requestId === undefined) return undefined;
-  const h = headers();
+  const h = new PooledHeaders();
   h.set(RequestIdHeaders.nats, requestId);
   return h;
+}
+
+/**
+ * nats.js's headers, written out as Buffer.from writes (see encodeJson): its own encode() is a TextEncoder.encode,
+ * a backing store of its own for each request's few bytes. The text, and so the wire, is nats.js's.
+ */
+class PooledHeaders extends MsgHdrsImpl {
+  override encode(): Uint8Array {
+    return Buffer.from(this.toString());
+  }
 }

@@ -53,12 +53,22 @@ export function typingEventJson(room: string, userJson: string, stop: boolean): 
   return `{"type":"typing","room":${JSON.stringify(room)},"user":${userJson}${stop ? ',"stop":true' : ''}}`;
 }
 
-/** A successful reply around `data`, which is JSON bytes already (as a service answered). */
-export function replyOkBytes(ref: string, data: Uint8Array): Uint8Array {
-  const head = encoder.encode(`{"type":"reply","ref":${JSON.stringify(ref)},"ok":true,"data":`);
-  const frame = new Uint8Array(head.length + data.length + 1);
-  frame.set(head);
-  frame.set(data, head.length);
-  frame[frame.length - 1] = CLOSE_BRACE;
-  return frame;
+/**
+ * A successful reply around `data`, which is JSON bytes already (as a service answered). `alloc` makes the frame's
+ * bytes: the gateway passes Node's Buffer.allocUnsafe, which takes small ones from a shared pool, where a new
+ * Uint8Array (or TextEncoder.encode) allocates a backing store of its own; once per send, that was about 1 µs.
+ */
+export function replyOkBytes(
+  ref: string,
+  data: Uint8Array,
+  alloc: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+): Uint8Array {
+  const head = `{"type":"reply","ref":${JSON.stringify(ref)},"ok":true,"data":`;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; the frame is what was written.
+  const frame = alloc(head.length * 3 + data.length + 1);
+  const { written } = encoder.encodeInto(head, frame);
+  frame.set(data, written);
+  const end = written + data.length;
+  frame[end] = CLOSE_BRACE;
+  return frame.subarray(0, end + 1);
 }

@@ -98,4 +98,20 @@ describe('spliced frames', () => {
     expect(compile(ReplyOk).check(frame)).toBe(true);
     expect(frame).toEqual({ type: 'reply', ref: 'r-1 "quoted"', ok: true, data: message });
   });
+
+  it('a reply in bytes from a shared pool is exactly the frame, whatever characters its ref has', () => {
+    const data = new TextEncoder().encode(JSON.stringify(message));
+    // A pool hands out more than was written and leaves old bytes in it: none of them may reach the frame.
+    const pool = new Uint8Array(4096).fill(0x78);
+    let used = 0;
+    const alloc = (size: number) => {
+      const bytes = pool.subarray(used, used + size);
+      used += size;
+      return bytes;
+    };
+    for (const ref of ['r-2', 'réf 😀 \u2028', '\ud800 lone']) {
+      const bytes = replyOkBytes(ref, data, alloc);
+      expect(bytes).toEqual(new TextEncoder().encode(JSON.stringify({ type: 'reply', ref, ok: true, data: message })));
+    }
+  });
 });

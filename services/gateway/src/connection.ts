@@ -64,6 +64,9 @@ export interface ConnectionDeps {
 const kConnection = Symbol('connection');
 const DEBUG_LEVELS = new Set(['debug', 'trace']);
 
+/** A reply's bytes: small ones from Node's Buffer pool (see replyOkBytes). */
+const allocFrame = (size: number): Uint8Array => Buffer.allocUnsafe(size);
+
 /** ws's send options, shared: one object per frame adds up at hundreds of thousands of frames a second. */
 const TEXT = { binary: false } as const;
 type ConnectionSocket = WebSocket & { [kConnection]: Connection };
@@ -395,7 +398,7 @@ export class Connection implements Member, CorkHolder {
   /** A successful reply whose data is JSON bytes already: spliced in, not parsed and serialized again. */
   private replyOkRaw(ref: string, json: Uint8Array): void {
     if (this.closed) return;
-    this.write(replyOkBytes(ref, json));
+    this.write(replyOkBytes(ref, json, allocFrame));
   }
 
   /** Answers a frame with an error that names its request id; at debug, logs the refusal (traceAnswer). */
