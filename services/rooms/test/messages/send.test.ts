@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type ChatMessage, ChatError, type MessageEvent, roomSubject, Subjects } from '@chat/protocol';
+import { type ChatMessage, type ChatError, type MessageEvent, roomSubject, Subjects } from '@chat/protocol';
 import { request } from '@chat/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Stack, startStack, type TestUser } from '../stack.js';
+import { refusal } from '../refusal.js';
 
 let stack: Stack;
 let alice: TestUser;
@@ -16,15 +17,6 @@ afterAll(() => stack?.close());
 const author = () => ({ id: alice.id, username: alice.username });
 const send = (room: string, text: string) =>
   request<ChatMessage>(stack.nc, Subjects.rooms.send, { room, author: author(), text });
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ChatError);
-  return (err as ChatError).code;
-}
 
 async function storedSeqs(room: string): Promise<number[]> {
   const { rows } = await stack.sql.query<{ seq: string }>(

@@ -4,10 +4,11 @@
  * leaves things: joins see it at once, and so do the per-request checks of the room; the per-request checks of
  * the user see it within USER_CACHE_TTL_MS (short here).
  */
-import { type ChatMessage, ChatError, type JoinResult, Subjects } from '@chat/protocol';
+import { type ChatMessage, type ChatError, type JoinResult, Subjects } from '@chat/protocol';
 import { request } from '@chat/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, type TestUser } from '../stack.js';
+import { refusal } from '../refusal.js';
 
 const USER_CACHE_TTL_MS = 1000;
 
@@ -25,15 +26,6 @@ const join = (room: string, user: TestUser) =>
   request<JoinResult>(stack.nc, Subjects.rooms.join, { room, user: ref(user) });
 const send = (room: string, user: TestUser, text: string, epoch?: number) =>
   request<ChatMessage>(stack.nc, Subjects.rooms.send, { room, author: ref(user), text, ...(epoch ? { epoch } : {}) });
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ChatError);
-  return (err as ChatError).code;
-}
 
 /** Changes the database with no announcement, as if the change's event had been lost. */
 const unannounced = (statement: string, id: string) => stack.sql.query(statement, [id]);

@@ -1,6 +1,5 @@
 import {
   type ChatMessage,
-  ChatError,
   type HistoryResult,
   JoinHeaders,
   type JoinResult,
@@ -11,6 +10,7 @@ import {
 import { request, requestRaw } from '@chat/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Stack, startStack, type TestUser } from '../stack.js';
+import { refusal } from '../refusal.js';
 
 let stack: Stack;
 let alice: TestUser;
@@ -31,15 +31,6 @@ const join = (room: string, user: TestUser, limit?: number) =>
   });
 const send = (room: string, user: TestUser, text: string) =>
   request<ChatMessage>(stack.nc, Subjects.rooms.send, { room, author: ref(user), text });
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ChatError);
-  return (err as ChatError).code;
-}
 
 describe('joining a room over NATS', () => {
   it('returns the room with its latest messages, oldest first, and announces the join to the room', async () => {
