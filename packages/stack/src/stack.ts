@@ -320,17 +320,24 @@ export class Stack {
   }
 
   private gatewayEnv(index: number): Record<string, string> {
-    // REST goes to one instance of each service (over HTTP, not NATS): the gateways are spread over them.
-    const auth = this.auths[index % Math.max(this.auths.length, 1)];
-    const rooms = this.rooms[index % Math.max(this.rooms.length, 1)];
+    // REST goes over HTTP, not NATS: every gateway spreads it over all instances of each service, starting
+    // from its own index so that first requests do not all land on the first instance.
+    const auth = rotated(this.auths, index).map((s) => s.url);
+    const rooms = rotated(this.rooms, index).map((s) => s.url);
     return {
       ...this.common('gateway', index),
-      ...(auth ? { AUTH_URL: auth.url } : {}),
-      ...(rooms ? { ROOMS_URL: rooms.url } : {}),
+      ...(auth.length > 0 ? { AUTH_URL: auth.join(',') } : {}),
+      ...(rooms.length > 0 ? { ROOMS_URL: rooms.join(',') } : {}),
       ...(this.frontPort !== undefined ? { ALLOWED_ORIGINS: frontOrigins(this.frontPort).join(',') } : {}),
       ...this.options.gatewayEnv,
     };
   }
+}
+
+/** The list starting at its `start`th item (modulo its length), wrapping around. */
+function rotated<T>(items: T[], start: number): T[] {
+  const at = items.length === 0 ? 0 : start % items.length;
+  return [...items.slice(at), ...items.slice(0, at)];
 }
 
 /** Waits for every start to end, so that none is left running unseen, and fails with the first failure. */

@@ -11,6 +11,9 @@
  *   events are held (Hub.pause), requests wait, and every socket is judged again before either goes on.
  *   When the services cannot be asked within ACCESS_RECHECK_DEADLINE_MS (10 s by default) of the gap, the
  *   sockets are closed with 1012 (reconnect): a socket is never served on access that could not be confirmed.
+ * - And every ACCESS_SWEEP_INTERVAL_MS (30 s by default) every socket is judged again anyway: an announcement
+ *   lost with no gap seen (between two NATS nodes) would otherwise leave a member who only reads in a room
+ *   until their next request there is refused.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -54,7 +57,16 @@ export interface AccessWatchDeps {
   timeoutMs: number;
   /** How long after a gap the services may take to confirm every socket's access before all are closed. */
   recheckDeadlineMs: number;
+  /** How often every socket is judged again though nothing was announced; 0: never. */
+  sweepIntervalMs: number;
 }
+
+/** Which of a socket's session and memberships `enforce` judges; everything unless told otherwise. */
+interface Judged {
+  session(connection: Connection): boolean;
+  membership(connection: Connection, room: string, epoch: number): boolean;
+}
+const everything: Judged = { session: () => true, membership: () => true };
 
 /** Rooms as asked of the rooms service: every id asked is a key; undefined means the room does not exist. */
 type RoomsNow = Map<string, RoomAccess | undefined>;
@@ -69,6 +81,7 @@ export class AccessWatch {
   private settle: (() => void) | undefined;
   private recheckRunning = false;
   private recheckAgain = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
     nc: NatsConnection,
@@ -83,6 +96,7 @@ export class AccessWatch {
       }),
     ];
     void this.watchConnection(nc);
+    this.scheduleSweep();
   }
 
   /** Where the change log stands: a join notes it when it starts (see confirmJoin). */
@@ -133,6 +147,7 @@ export class AccessWatch {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.sweepTimer);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.settle?.();
   }
@@ -176,16 +191,21 @@ export class AccessWatch {
   }
 
   /** Applies the rule to each connection, for the rooms in `rooms` (the others were not asked about). */
-  private enforce(connections: Iterable<Connection>, users: Map<string, CurrentUser | null>, rooms: RoomsNow): void {
+  private enforce(
+    connections: Iterable<Connection>,
+    users: Map<string, CurrentUser | null>,
+    rooms: RoomsNow,
+    judged: Judged = everything,
+  ): void {
     for (const connection of connections) {
       const user = users.get(connection.user.id);
       if (user === undefined) continue;
       if (!sessionMayContinue(user, connection.sessionVersion)) {
-        connection.end(CloseCode.POLICY, 'the session has ended');
+        if (judged.session(connection)) connection.end(CloseCode.POLICY, 'the session has ended');
         continue;
       }
       for (const [room, epoch] of connection.memberships()) {
-        if (!rooms.has(room)) continue;
+        if (!rooms.has(room) || !judged.membership(connection, room, epoch)) continue;
         const refusal = roomRefusal(user, rooms.get(room), epoch);
         if (refusal) connection.revoke(room, refusal);
       }
@@ -207,6 +227,43 @@ export class AccessWatch {
       for (const [k, id] of chunk.entries()) users.set(id, answers[k] ?? null);
     }
     return users;
+  }
+
+  // ---- the sweep ----
+
+  private scheduleSweep(): void {
+    if (this.deps.sweepIntervalMs === 0 || this.closed) return;
+    // The next one is counted from the end of this one, so that a slow sweep never overlaps the next.
+    this.sweepTimer = setTimeout(() => {
+      this.sweep()
+        .catch((err) => this.deps.log.warn({ err }, 'access sweep failed; the next one will try again'))
+        .finally(() => this.scheduleSweep());
+    }, this.deps.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Every socket judged from the state as it is: rooms asked afresh (one request for all), users as kept (at
+   * most USER_CACHE_TTL_MS old, so that a sweep costs auth at most one lookup per user per TTL). Only what was
+   * held before the questions went out is judged, and nothing a change heard meanwhile concerns: a join or an
+   * event since then read a newer state than these answers, and is judged by it.
+   */
+  private async sweep(): Promise<void> {
+    if (!this.connected || this.settled) return;
+    const since = this.log.position();
+    const held = new Map<Connection, Map<string, number>>();
+    for (const connection of this.deps.connections.all()) held.set(connection, new Map(connection.memberships()));
+    if (held.size === 0) return;
+    const connections = [...held.keys()];
+    const [users, rooms] = await Promise.all([
+      this.lookupAll(connections, false),
+      this.roomsNow(this.deps.hub.rooms()),
+    ]);
+    this.enforce(connections, users, rooms, {
+      session: (connection) => !this.log.touched(since, '', connection.user.id),
+      membership: (connection, room, epoch) =>
+        held.get(connection)?.get(room) === epoch && !this.log.touched(since, room, connection.user.id),
+    });
   }
 
   // ---- gaps ----

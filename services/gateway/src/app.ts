@@ -46,8 +46,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     await app.register(fastifyHelmet, securityHeaders(config.allowedOrigins));
     await app.register(apiDocsRoutes, {
       services: [
-        { name: 'auth', prefix: '/api/auth', url: config.AUTH_URL },
-        { name: 'rooms', prefix: '/api/rooms', url: config.ROOMS_URL },
+        { name: 'auth', prefix: '/api/auth', urls: config.authUrls },
+        { name: 'rooms', prefix: '/api/rooms', urls: config.roomsUrls },
       ],
       timeoutMs: config.REQUEST_TIMEOUT_MS,
     });
@@ -73,6 +73,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
       log: app.log.child({ component: 'access' }),
       timeoutMs: config.REQUEST_TIMEOUT_MS,
       recheckDeadlineMs: config.ACCESS_RECHECK_DEADLINE_MS,
+      sweepIntervalMs: config.ACCESS_SWEEP_INTERVAL_MS,
     });
 
     await app.register(authenticate, {
@@ -127,8 +128,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
       'gateway',
       {
         nats: natsCheck(nc),
-        auth: serviceReadiness(nc, { subject: Subjects.auth.ready, url: config.AUTH_URL }, askMs),
-        rooms: serviceReadiness(nc, { subject: Subjects.rooms.ready, url: config.ROOMS_URL }, askMs),
+        auth: serviceReadiness(nc, { subject: Subjects.auth.ready, urls: config.authUrls }, askMs),
+        rooms: serviceReadiness(nc, { subject: Subjects.rooms.ready, urls: config.roomsUrls }, askMs),
       },
       { timeoutMs: askMs + 250, log: app.log },
     );

@@ -3,18 +3,24 @@ import { PRESENCE_HEARTBEAT_MS } from '@chat/protocol';
 import { commonEnv, loadConfig, publicKeyFromEnv, requestTimeoutEnv } from '@chat/service-kit';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { instanceUrls } from './service-instances.js';
+
+/** One http(s) URL, or several separated by commas (blanks around them allowed). */
+const URL_LIST = '^\\s*https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*\\s*$';
 
 export const GatewayEnv = Type.Object({
   ...commonEnv(8080),
   AUTH_URL: Type.String({
-    pattern: '^https?://',
+    pattern: URL_LIST,
     default: 'http://127.0.0.1:3001',
-    description: 'the auth service, where /api/auth/* is forwarded',
+    description:
+      'the auth service, where /api/auth/* is forwarded: one URL, or several comma-separated to spread over instances',
   }),
   ROOMS_URL: Type.String({
-    pattern: '^https?://',
+    pattern: URL_LIST,
     default: 'http://127.0.0.1:3002',
-    description: 'the rooms service, where /api/rooms/* is forwarded',
+    description:
+      'the rooms service, where /api/rooms/* is forwarded: one URL, or several comma-separated to spread over instances',
   }),
   ALLOWED_ORIGINS: Type.Optional(
     Type.String({
@@ -48,6 +54,12 @@ export const GatewayEnv = Type.Object({
     default: 10_000,
     description:
       "after a reconnection to NATS, how long auth and rooms may take to confirm every socket's access; past it the sockets are closed (1012) for their clients to reconnect",
+  }),
+  ACCESS_SWEEP_INTERVAL_MS: Type.Integer({
+    minimum: 0,
+    default: 30_000,
+    description:
+      "how often every socket's access is judged again from the current state, for a change whose announcement never arrived (a member who only reads stays in a room at most this plus USER_CACHE_TTL_MS after it); 0: never",
   }),
   MAX_ROOMS_PER_CONNECTION: Type.Integer({ minimum: 1, default: 100, description: 'rooms one socket may be in' }),
   CLIENT_WRITE_GATHER_MS: Type.Integer({
@@ -119,6 +131,10 @@ export const GatewayEnv = Type.Object({
 
 export interface GatewayConfig extends Static<typeof GatewayEnv> {
   publicKey: string;
+  /** AUTH_URL's instances. */
+  authUrls: string[];
+  /** ROOMS_URL's instances. */
+  roomsUrls: string[];
   allowedOrigins: Set<string>;
   webRoot: string | undefined;
 }
@@ -134,5 +150,12 @@ export function gatewayConfigFromEnv(env: Record<string, string | undefined> = p
         .filter(Boolean)
     : [`http://127.0.0.1:${parsed.PORT}`, `http://localhost:${parsed.PORT}`];
   const webRoot = parsed.WEB_ROOT ?? (existsSync(defaultWebRoot) ? defaultWebRoot : undefined);
-  return { ...parsed, publicKey, allowedOrigins: new Set(origins), webRoot };
+  return {
+    ...parsed,
+    publicKey,
+    authUrls: instanceUrls(parsed.AUTH_URL),
+    roomsUrls: instanceUrls(parsed.ROOMS_URL),
+    allowedOrigins: new Set(origins),
+    webRoot,
+  };
 }

@@ -12,7 +12,7 @@ const validReport = compile(HealthReport);
 
 export function serviceReadiness(
   nc: NatsConnection,
-  service: { subject: string; url: string },
+  service: { subject: string; urls: string[] },
   timeoutMs: number,
 ): ReadinessCheck {
   const overNats = async (): Promise<string | undefined> => {
@@ -29,17 +29,24 @@ export function serviceReadiness(
       .map(([name, check]) => `${name}: ${check.error ?? 'failed'}`);
     return `not ready (${failing.join('; ')})`;
   };
-  const overHttp = async (): Promise<string | undefined> => {
+  const instanceHealth = async (url: string): Promise<string | undefined> => {
     try {
-      const res = await fetch(new URL('/healthz', service.url), { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(timeoutMs) });
       await res.body?.cancel();
-      return res.ok ? undefined : `over HTTP: status ${res.status}`;
+      return res.ok ? undefined : `status ${res.status}`;
     } catch (err) {
       // Not the URL nor the message: this report is public, and both could name internal hosts.
-      if ((err as Error).name === 'TimeoutError') return `over HTTP: no answer within ${timeoutMs} ms`;
+      if ((err as Error).name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
       const code = (err as { cause?: { code?: unknown } }).cause?.code;
-      return `over HTTP: no answer${typeof code === 'string' ? ` (${code})` : ''}`;
+      return `no answer${typeof code === 'string' ? ` (${code})` : ''}`;
     }
+  };
+  const overHttp = async (): Promise<string | undefined> => {
+    const problems = await Promise.all(service.urls.map(instanceHealth));
+    if (problems.some((p) => p === undefined)) return undefined;
+    // Instances by position in the list, never by address, for the same reason as above.
+    const each = problems.length === 1 ? problems : problems.map((p, i) => `instance ${i + 1}: ${p}`);
+    return `over HTTP: ${each.join(', ')}`;
   };
   return async () => {
     const problems = (await Promise.all([overNats(), overHttp()])).filter((p) => p !== undefined);

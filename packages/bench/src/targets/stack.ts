@@ -27,6 +27,8 @@ export async function startStack(options: TargetOptions, cluster = false): Promi
       MAX_CONNECTIONS_PER_USER: UNLIMITED,
       SENDS_PER_SECOND: UNLIMITED,
       JOINS_PER_SECOND: UNLIMITED,
+      // Node's options for the gateways alone (GC flags, say), to compare a setting with the same load.
+      ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
     },
   });
   try {

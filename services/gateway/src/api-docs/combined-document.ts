@@ -17,8 +17,8 @@ export interface OpenApiDocument {
 
 export interface DocumentedService {
   name: string;
-  /** Where the service serves its document: its own address, as the gateway forwards to it. */
-  url: string;
+  /** Where the service serves its document: its instances' addresses, as the gateway forwards to them. */
+  urls: string[];
   /** The paths the gateway forwards to this service, unchanged (routes/proxy.ts): only those are taken. */
   prefix: string;
 }
@@ -45,10 +45,19 @@ export function combinedDocument({ services, own, timeoutMs, ttlMs = 60_000 }: C
     ttl: ttlMs,
     allowStaleOnFetchRejection: true,
     noDeleteOnFetchRejection: true,
+    // The instances serve the same document (one build): the first that answers gives it.
     fetchMethod: async (_name, _stale, { context: service }) => {
-      const res = await fetch(`${service.url}/openapi.json`, { signal: AbortSignal.timeout(timeoutMs) });
-      if (!res.ok) throw new Error(`${service.url}/openapi.json answered ${res.status}`);
-      return (await res.json()) as OpenApiDocument;
+      let failure: unknown;
+      for (const url of service.urls) {
+        try {
+          const res = await fetch(`${url}/openapi.json`, { signal: AbortSignal.timeout(timeoutMs) });
+          if (res.ok) return (await res.json()) as OpenApiDocument;
+          failure = new Error(`${url}/openapi.json answered ${res.status}`);
+        } catch (err) {
+          failure = err;
+        }
+      }
+      throw failure;
     },
   });
 

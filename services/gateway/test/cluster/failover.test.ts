@@ -133,6 +133,44 @@ describe('a rooms instance killed', () => {
   }, 60_000);
 });
 
+describe('a rooms and an auth instance killed', () => {
+  it('REST through every gateway carries on: each call answered by the twin, each POST carried out once', async () => {
+    const [rooms, auth] = [cluster.processes.rooms[0], cluster.processes.auths[0]] as ServiceProcess[];
+    await Promise.all([rooms?.kill('SIGKILL'), auth?.kill('SIGKILL')]);
+    try {
+      const failures: string[] = [];
+      const titles: string[] = [];
+      for (const [g, gateway] of cluster.processes.gateways.entries()) {
+        const api = cluster.via(gateway);
+        for (let i = 0; i < 5; i++) {
+          const title = `REST after kill ${g}.${i}`;
+          titles.push(title);
+          const login = await api.call('POST', '/api/auth/login', {
+            body: { username: 'admin', password: 'admin-password' },
+          });
+          const created = await api.call('POST', '/api/rooms', { token: cluster.adminToken, body: { title } });
+          const list = await api.call('GET', '/api/rooms', { token: cluster.adminToken });
+          for (const [what, res, want] of [
+            ['login', login, 200],
+            ['create', created, 201],
+            ['list', list, 200],
+          ] as const) {
+            if (res.status !== want) failures.push(`gateway-${g} ${what}: ${res.status} ${JSON.stringify(res.body)}`);
+          }
+        }
+      }
+      expect(failures, 'client-visible errors').toEqual([]);
+      const list = await cluster.front.call('GET', '/api/rooms', { token: cluster.adminToken });
+      const created = list.body
+        .map((r: { title: string }) => r.title)
+        .filter((t: string) => t.startsWith('REST after'));
+      expect(created.sort()).toEqual(titles.sort());
+    } finally {
+      await Promise.all([rooms?.restart(), auth?.restart()]);
+    }
+  }, 60_000);
+});
+
 describe('a NATS node killed', () => {
   it(`chat goes on within ${NODE_FAILOVER_BOUND_MS} ms on every gateway; nothing acknowledged is lost or doubled, no gaps`, async () => {
     const rooms = [
