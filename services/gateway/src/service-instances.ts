@@ -14,13 +14,19 @@ export function instanceUrls(list: string): string[] {
     .filter(Boolean);
 }
 
+/** Connections to one instance at most, as reply-from's own agent allowed: a flood of REST queues here. */
+const CONNECTIONS_PER_INSTANCE = 128;
+
 /**
  * One pool over all of a service's instances: undici's BalancedPool sends each request to the next instance
  * by weight and lowers the weight of one whose connections fail, so a dead instance soon gets almost none.
  * Only the origin of each URL is used, as the proxy keeps the request's own path.
  */
 export function instancePool(urls: string[]): BalancedPool {
-  return new BalancedPool(urls.map((url) => new URL(url).origin));
+  return new BalancedPool(
+    urls.map((url) => new URL(url).origin),
+    { connections: CONNECTIONS_PER_INSTANCE },
+  );
 }
 
 /**
