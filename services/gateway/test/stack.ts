@@ -17,6 +17,7 @@ import {
   restClient,
 } from '@chat/test-kit';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { buildApp as buildGateway, gatewayConfigFromEnv } from '../src/index.js';
 
 type Env = Record<string, string>;
@@ -157,6 +158,17 @@ export async function startStack(options: StackOptions = {}) {
     return s;
   }
 
+  // Opened on first use: most suites never write to the tables themselves.
+  let sql: pg.Pool | undefined;
+  /**
+   * Runs `statement` with `id` as $1 straight in Postgres, behind every service's back: nothing is announced,
+   * as a change whose event was lost leaves things.
+   */
+  async function unannounced(statement: string, id: string): Promise<void> {
+    sql ??= new pg.Pool({ connectionString: database.url, max: 1 });
+    await sql.query(statement, [id]);
+  }
+
   return {
     base,
     wsUrl,
@@ -170,8 +182,10 @@ export async function startStack(options: StackOptions = {}) {
     user,
     room,
     socket,
+    unannounced,
     apps: { auth, rooms, gateway },
     async stop() {
+      await sql?.end();
       for (const s of sockets) s.ws.terminate();
       await Promise.all(sockets.map((s) => s.closed));
       await gateway.close();

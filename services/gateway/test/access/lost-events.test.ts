@@ -5,7 +5,6 @@
  * the room changed, and within USER_CACHE_TTL_MS (short here) when the user did; and the first refusal takes
  * the member out of the room on their gateway, so they stop getting its messages.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../stack.js';
 import { neverDelivered } from './delivery.js';
@@ -13,19 +12,14 @@ import { neverDelivered } from './delivery.js';
 const USER_CACHE_TTL_MS = 1000;
 
 let stack: Stack;
-let sql: pg.Pool;
 beforeAll(async () => {
   const ttl = { USER_CACHE_TTL_MS: String(USER_CACHE_TTL_MS) };
   stack = await startStack({ roomsEnv: ttl, gatewayEnv: ttl });
-  sql = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
 });
 afterAll(async () => {
-  await sql?.end();
   await stack?.stop();
 });
 
-/** Changes a row with no announcement, as a change whose event was lost leaves things. */
-const unannounced = (statement: string, id: string) => sql.query(statement, [id]);
 const afterUserCacheTtl = () => new Promise((resolve) => setTimeout(resolve, USER_CACHE_TTL_MS + 100));
 
 describe('a room made staff-only with no announcement', () => {
@@ -36,7 +30,7 @@ describe('a room made staff-only with no announcement', () => {
     expect((await member.request({ type: 'join', room })).ok).toBe(true);
     expect((await staff.request({ type: 'join', room })).ok).toBe(true);
 
-    await unannounced('UPDATE rooms.rooms SET staff_only = true WHERE id = $1', room);
+    await stack.unannounced('UPDATE rooms.rooms SET staff_only = true WHERE id = $1', room);
 
     const newcomer = await stack.socket((await stack.user()).token);
     const join = await newcomer.request({ type: 'join', room });
@@ -56,7 +50,7 @@ describe('a user demoted with no announcement', () => {
     expect((await socket.request({ type: 'join', room: entered })).ok).toBe(true);
     expect((await socket.request({ type: 'send', room: entered, text: 'as staff' })).ok).toBe(true);
 
-    await unannounced('UPDATE auth.users SET is_staff = false WHERE id = $1', demoted.id);
+    await stack.unannounced('UPDATE auth.users SET is_staff = false WHERE id = $1', demoted.id);
 
     const join = await socket.request({ type: 'join', room: other });
     expect(!join.ok && join.error.code).toBe('ROOM_ACCESS_DENIED');
@@ -75,7 +69,7 @@ describe('a user disabled with no announcement', () => {
     expect((await socket.request({ type: 'join', room: entered })).ok).toBe(true);
     expect((await socket.request({ type: 'send', room: entered, text: 'hello' })).ok).toBe(true);
 
-    await unannounced('UPDATE auth.users SET disabled = true WHERE id = $1', disabled.id);
+    await stack.unannounced('UPDATE auth.users SET disabled = true WHERE id = $1', disabled.id);
 
     const join = await socket.request({ type: 'join', room: other });
     expect(!join.ok && join.error.code).toBe('USER_DISABLED');

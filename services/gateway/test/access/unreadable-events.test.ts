@@ -6,7 +6,6 @@
  */
 import { connectNats, type NatsConnection } from '@chat/nats';
 import { Subjects } from '@chat/protocol';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../stack.js';
 
@@ -21,17 +20,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** Demotes a user in auth's table directly: no announcement is made, as if it had been lost. */
-async function demoteUnannounced(userId: string) {
-  const client = new pg.Client({ connectionString: stack.databaseUrl });
-  await client.connect();
-  try {
-    await client.query('UPDATE auth.users SET is_staff = false WHERE id = $1', [userId]);
-  } finally {
-    await client.end();
-  }
-}
-
 describe('an announcement the gateway cannot read', () => {
   it('makes it judge every socket again, applying a change whose own announcement never came', async () => {
     const room = await stack.room('Unreadable staff', true);
@@ -39,7 +27,7 @@ describe('an announcement the gateway cannot read', () => {
     const m = await stack.socket(member.token);
     expect((await m.request({ type: 'join', room })).ok).toBe(true);
 
-    await demoteUnannounced(member.id);
+    await stack.unannounced('UPDATE auth.users SET is_staff = false WHERE id = $1', member.id);
     nc.publish(Subjects.userChanged, new TextEncoder().encode('{"not":"an event"'));
     await m.waitFor((f) => f.type === 'removed' && f.room === room && f.reason === 'ROOM_ACCESS_DENIED');
     const rejoin = await m.request({ type: 'join', room });
